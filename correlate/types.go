@@ -103,6 +103,9 @@ type Anomaly struct {
 	Before, After float64
 	// BaselineMedian and BaselineMAD describe the baseline used.
 	BaselineMedian, BaselineMAD float64
+	// Source is "metric" for bank signals and "kubernetes" for streams of
+	// Kubernetes events (whose Signal is -1).
+	Source string
 }
 
 // RootCause is a candidate cause.
@@ -114,6 +117,10 @@ type RootCause struct {
 	Score  float64
 	// Why is a one-sentence reason a person can check.
 	Why string
+	// Explains counts the later changes this cause leads to in the graph.
+	Explains int
+	// Anomaly is the index into Findings.Anomalies of its strongest signal.
+	Anomaly int
 }
 
 // Chain is a causal hypothesis: Steps[0] caused Steps[1], which caused ...
@@ -133,6 +140,12 @@ type Step struct {
 	Evidence string
 	Link     *Link
 	Anomaly  int // index into Findings.Anomalies
+	// Count is how many signals moved together in this step (e.g. 3 pods
+	// of one workload); Members are their indices into Findings.Anomalies.
+	Count   int
+	Members []int
+	// Shape is the shape of the change (see Anomaly.Shape).
+	Shape string
 }
 
 // Link is the statistical evidence tying a step to the previous one.
@@ -147,6 +160,11 @@ type Link struct {
 	Prior bool
 	// Method names how the link was measured: "xcorr", "event-response", "onset-order".
 	Method string
+	// Weight is the strength of the link (0..1) used to rank chains.
+	Weight float64
+	// XLag is the lag at which the correlation peaked (Lag is the
+	// difference of the onsets).
+	XLag time.Duration
 }
 
 // TimelineEntry is one line of the incident timeline.

@@ -152,6 +152,8 @@ type Result struct {
 	Events  []Event
 	// Warnings are run-level notes (e.g. the Kubernetes API was forbidden).
 	Warnings []string
+	// Duration is how long the run took (wall clock).
+	Duration time.Duration
 }
 
 // Source answers range queries on an aligned grid. Every backend (a

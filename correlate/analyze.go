@@ -1,0 +1,1094 @@
+package correlate
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Relating and ranking constants.
+const (
+	// maxPredecessors caps the earlier groups each group is paired with, so
+	// the pairwise work stays linear in the number of anomalies.
+	maxPredecessors = 48
+	// maxGroupProfile caps the members summed into a group's profile.
+	maxGroupProfile = 16
+	// edgeMin is the weakest link kept in the graph.
+	edgeMin = 0.15
+	// sigLevel is the false discovery rate for lead/lag links.
+	sigLevel = 0.05
+	// quietScore: a window with no chain and no group at least this
+	// anomalous is reported as quiet.
+	quietScore = 0.5
+	// chainMin is the weakest chain reported.
+	chainMin  = 0.12
+	maxChains = 5
+	maxRoots  = 10
+)
+
+// sigRef is one series under analysis: a bank signal or a stream of
+// Kubernetes events of one reason on one entity.
+type sigRef struct {
+	idx    int // index into Input.Signals, -1 for Kubernetes events
+	query  string
+	family string
+	kind   Kind
+	unit   string
+	entity map[string]string
+	labels map[string]string
+	values []float64
+	key    string // canonical identity, for order-independent tie-breaks
+	events []int  // for Kubernetes streams: indices into Input.Events
+}
+
+func (s *sigRef) source() string {
+	if s.idx < 0 {
+		return "kubernetes"
+	}
+	return "metric"
+}
+
+// group is a set of anomalies collapsed into one step (e.g. three pods of
+// one workload that moved together), or a single anomaly.
+type group struct {
+	members  []int // indices into analysis.sigs, best first
+	query    string
+	family   string
+	kind     Kind
+	onset    int
+	fine     float64
+	score    float64
+	z        float64
+	shape    string
+	dir      int
+	entity   map[string]string
+	parent   int
+	atoms    []atom
+	reach    map[int]int
+	key      string
+	prof     profile
+	hasProf  bool
+	conc     float64 // share of the profile's energy at the onset
+	root     float64
+	reachSum float64
+	in       float64
+	explains int
+	order    int
+}
+
+type edge struct {
+	from, to int // group indices
+	w        float64
+	lag      int // steps between onsets
+	r, p     float64
+	xlag     int
+	sig      bool
+	topo     float64
+	prior    bool
+	method   string
+	dead     bool
+	informed bool // backed by significance, topology or a prior
+}
+
+type analysis struct {
+	in      *Input
+	n, b    int
+	step    time.Duration
+	maxLag  int
+	sigs    []sigRef
+	dets    []detection
+	tp      *topology
+	atoms   [][]atom
+	parents []int
+	anoms   []int
+	groups  []*group
+	edges   []edge
+	out     [][]int // edge indices by from group
+	inc     [][]int // edge indices by to group
+	topo    []int   // groups in topological order
+	anomIdx map[int]int
+	// segStart is the grid index where the lead/lag segment begins;
+	// [winLo, winHi) is the window in segment coordinates.
+	segStart, winLo, winHi int
+	// knowledge is true when the bank gave priors (causes).
+	knowledge bool
+	// ambig is the onset difference (steps) within which order is
+	// ambiguous: exporters make a change visible a scrape or two late.
+	ambig int
+	notes []string
+}
+
+// Analyze finds what changed in the window, relates the changes by lead/lag,
+// topology and the bank's priors, and proposes root causes and causal chains.
+// It is pure and deterministic: the same input gives the same findings,
+// whatever the order of the signals.
+func Analyze(in *Input) *Findings {
+	if in == nil {
+		return quiet("no input to analyse")
+	}
+	if in.N < 8 || in.Step <= 0 {
+		return quiet(fmt.Sprintf("the window holds %d points, too few to analyse", max(in.N, 0)))
+	}
+	a := &analysis{in: in, n: in.N, step: in.Step}
+	a.b = in.Baseline
+	if a.b < 4 || a.b > a.n-4 {
+		// No usable baseline: the first third of the grid stands in for it.
+		a.b = max(4, a.n/3)
+		a.notes = append(a.notes, "no baseline before the window: the first third of the grid was used")
+	}
+	w := a.n - a.b
+	a.maxLag = int(math.Ceil(float64(10*time.Minute) / float64(a.step)))
+	a.maxLag = max(3, min(a.maxLag, 64, max(3, w/3)))
+
+	a.knowledge = len(in.Causes) > 0
+	a.ambig = max(1, int(math.Ceil(float64(45*time.Second)/float64(a.step))))
+	a.collect()
+	a.buildTopology()
+	a.detect()
+	if len(a.anoms) == 0 {
+		f := quiet(fmt.Sprintf("no signal moved beyond its baseline (%d series checked)", len(a.sigs)))
+		f.Timeline = a.timeline()
+		return f
+	}
+	a.group()
+	a.relate()
+	a.rank()
+	f := &Findings{}
+	f.Anomalies = a.anomalies()
+	f.RootCauses = a.rootCauses()
+	f.Chains = a.chains()
+	f.Timeline = a.timeline()
+	a.summarise(f)
+	return f
+}
+
+func quiet(why string) *Findings {
+	return &Findings{Quiet: true, Summary: "no incident found: " + why}
+}
+
+// collect lists the series to analyse in a canonical order.
+func (a *analysis) collect() {
+	in := a.in
+	a.sigs = make([]sigRef, 0, len(in.Signals)+8)
+	for i := range in.Signals {
+		s := &in.Signals[i]
+		kind := s.Kind
+		if kind != Events && kind != State {
+			kind = Gauge
+		}
+		a.sigs = append(a.sigs, sigRef{
+			idx: i, query: s.Query, family: s.Family, kind: kind, unit: s.Unit,
+			entity: s.Entity, labels: s.Labels, values: s.Values,
+			key: s.Query + labelString(s.Labels, s.Entity),
+		})
+	}
+	// Kubernetes events become events streams per (reason, entity).
+	streams := map[string]int{}
+	end := in.Time(a.n - 1).Add(a.step)
+	for i, e := range in.Events {
+		if e.Time.Before(in.Start) || !e.Time.Before(end) {
+			continue
+		}
+		reason := e.Reason
+		if reason == "" {
+			reason = "event"
+		}
+		key := "k8s:" + reason + labelString(e.Entity, nil)
+		si, ok := streams[key]
+		if !ok {
+			si = len(a.sigs)
+			streams[key] = si
+			fam := e.Family
+			if fam == "" {
+				fam = "kubernetes"
+			}
+			a.sigs = append(a.sigs, sigRef{
+				idx: -1, query: "event:" + reason, family: fam, kind: Events,
+				entity: e.Entity, labels: e.Entity, values: make([]float64, a.n), key: key,
+			})
+		}
+		t := int(e.Time.Sub(in.Start) / a.step)
+		a.sigs[si].values[t]++
+		a.sigs[si].events = append(a.sigs[si].events, i)
+	}
+	sort.SliceStable(a.sigs, func(i, j int) bool { return a.sigs[i].key < a.sigs[j].key })
+}
+
+// labelString renders labels as {a=1,b=2} in key order (entity labels when
+// labels are empty).
+func labelString(labels, entity map[string]string) string {
+	m := labels
+	if len(m) == 0 {
+		m = entity
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		sb.WriteString(m[k])
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
+
+func (a *analysis) buildTopology() {
+	keys := map[string]bool{}
+	for i := range a.sigs {
+		for k := range a.sigs[i].entity {
+			keys[k] = true
+		}
+	}
+	a.tp = newTopology(keys)
+	// Topology facts in a canonical order.
+	sets := make([]string, len(a.in.Topology))
+	idx := make([]int, len(a.in.Topology))
+	for i, t := range a.in.Topology {
+		sets[i] = labelString(t, nil)
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return sets[idx[i]] < sets[idx[j]] })
+	for _, i := range idx {
+		a.tp.add(a.in.Topology[i])
+	}
+	for i := range a.sigs {
+		s := &a.sigs[i]
+		if len(s.labels) > 0 {
+			a.tp.add(s.labels)
+		} else {
+			a.tp.add(s.entity)
+		}
+	}
+	a.tp.finish()
+	a.atoms = make([][]atom, len(a.sigs))
+	a.parents = make([]int, len(a.sigs))
+	for i := range a.sigs {
+		s := &a.sigs[i]
+		src := s.entity
+		if len(src) == 0 {
+			src = s.labels
+		}
+		a.atoms[i] = a.tp.atoms(src, false)
+		if len(s.labels) > 0 {
+			// Entity labels name the entity; the series' other entity
+			// labels (e.g. the node of a pod's series) help find its
+			// parent.
+			a.parents[i] = a.tp.parent(a.tp.atoms(s.labels, false))
+		} else {
+			a.parents[i] = a.tp.parent(a.atoms[i])
+		}
+	}
+}
+
+// detect runs change detection on every series, then gives series born in
+// the window the baseline of their siblings.
+func (a *analysis) detect() {
+	d := newDetector(a.n, a.b)
+	a.dets = make([]detection, len(a.sigs))
+	var born []int
+	for i := range a.sigs {
+		s := &a.sigs[i]
+		switch s.kind {
+		case Events:
+			a.dets[i] = d.counts(s.values, false)
+		case State:
+			a.dets[i] = d.counts(s.values, true)
+		default:
+			a.dets[i] = d.gauge(s.values, refStats{})
+			if a.dets[i].needRef {
+				born = append(born, i)
+			}
+		}
+	}
+	if len(born) > 0 {
+		type sib struct{ med, sig []float64 }
+		sibs := map[string]*sib{}
+		keyOf := func(i int) string {
+			if a.parents[i] < 0 {
+				return ""
+			}
+			return a.sigs[i].query + "\x00" + a.tp.names[a.parents[i]]
+		}
+		for i := range a.sigs {
+			if a.sigs[i].kind != Gauge || a.dets[i].needRef || math.IsNaN(a.dets[i].median) {
+				continue
+			}
+			k := keyOf(i)
+			if k == "" || a.dets[i].sigma == 0 && a.dets[i].median == 0 && !a.dets[i].anomalous && len(a.sigs[i].values) == 0 {
+				continue
+			}
+			sb := sibs[k]
+			if sb == nil {
+				sb = &sib{}
+				sibs[k] = sb
+			}
+			sb.med = append(sb.med, a.dets[i].median)
+			sb.sig = append(sb.sig, a.dets[i].sigma)
+		}
+		for _, i := range born {
+			ref := refStats{}
+			if sb := sibs[keyOf(i)]; sb != nil && len(sb.med) > 0 {
+				meds := append([]float64(nil), sb.med...)
+				m, spread := medianMAD(meds)
+				sg := median(append([]float64(nil), sb.sig...))
+				ref = refStats{median: m, sigma: math.Max(sg, madScale*spread), ok: true}
+			}
+			a.dets[i] = d.gauge(a.sigs[i].values, ref)
+		}
+	}
+	for i := range a.dets {
+		if a.dets[i].anomalous {
+			a.anoms = append(a.anoms, i)
+		}
+	}
+}
+
+// shapeClass folds shapes into a direction for collapsing.
+func shapeClass(shape string) int {
+	switch shape {
+	case "step-down", "dip", "drop-to-zero", "vanished":
+		return -1
+	}
+	return 1
+}
+
+// group collapses anomalies of one query on sibling entities (pods of one
+// workload) whose onsets are close into one group.
+func (a *analysis) group() {
+	tol := max(2, a.maxLag/3)
+	type item struct {
+		si  int
+		key string
+	}
+	items := make([]item, 0, len(a.anoms))
+	for _, si := range a.anoms {
+		k := ""
+		if p := a.parents[si]; p >= 0 {
+			k = fmt.Sprintf("%s\x00%s\x00%d", a.sigs[si].query, a.tp.names[p], shapeClass(a.dets[si].shape))
+		}
+		items = append(items, item{si, k})
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		x, y := items[i], items[j]
+		if x.key != y.key {
+			return x.key < y.key
+		}
+		if a.dets[x.si].onset != a.dets[y.si].onset {
+			return a.dets[x.si].onset < a.dets[y.si].onset
+		}
+		return a.sigs[x.si].key < a.sigs[y.si].key
+	})
+	var cur *group
+	curKey, lastOnset := "", 0
+	for _, it := range items {
+		on := a.dets[it.si].onset
+		if cur != nil && it.key != "" && it.key == curKey && on-lastOnset <= tol {
+			cur.members = append(cur.members, it.si)
+			lastOnset = on
+			continue
+		}
+		cur = &group{members: []int{it.si}, parent: a.parents[it.si]}
+		a.groups = append(a.groups, cur)
+		curKey, lastOnset = it.key, on
+	}
+	for _, g := range a.groups {
+		a.finishGroup(g)
+	}
+	sort.SliceStable(a.groups, func(i, j int) bool {
+		x, y := a.groups[i], a.groups[j]
+		if x.fine != y.fine {
+			return x.fine < y.fine
+		}
+		return x.key < y.key
+	})
+	for i, g := range a.groups {
+		g.order = i
+	}
+}
+
+func (a *analysis) finishGroup(g *group) {
+	sort.SliceStable(g.members, func(i, j int) bool {
+		x, y := a.dets[g.members[i]], a.dets[g.members[j]]
+		if x.score != y.score {
+			return x.score > y.score
+		}
+		return a.sigs[g.members[i]].key < a.sigs[g.members[j]].key
+	})
+	rep := g.members[0]
+	rs, rd := &a.sigs[rep], &a.dets[rep]
+	g.query, g.family, g.kind = rs.query, rs.family, rs.kind
+	g.shape, g.dir, g.z = rd.shape, rd.dir, rd.z
+	g.onset, g.fine = rd.onset, rd.fine
+	for _, m := range g.members {
+		d := &a.dets[m]
+		if d.onset < g.onset {
+			g.onset = d.onset
+		}
+		if d.fine < g.fine {
+			g.fine = d.fine
+		}
+	}
+	k := min(len(g.members), 8)
+	g.score = 1 - (1-rd.score)*math.Pow(0.92, float64(k-1))
+	// The group's entity: the labels all members share.
+	g.entity = map[string]string{}
+	for key, v := range rs.entity {
+		same := true
+		for _, m := range g.members[1:] {
+			if a.sigs[m].entity[key] != v {
+				same = false
+				break
+			}
+		}
+		if same {
+			g.entity[key] = v
+		}
+	}
+	seen := map[int]bool{}
+	for _, m := range g.members {
+		for _, at := range a.atoms[m] {
+			if !seen[at.id] {
+				seen[at.id] = true
+				g.atoms = append(g.atoms, at)
+			}
+		}
+	}
+	sort.Slice(g.atoms, func(i, j int) bool { return g.atoms[i].id < g.atoms[j].id })
+	g.reach = a.tp.reach(g.atoms)
+	g.key = rs.key
+	if len(g.members) > 1 {
+		g.key = fmt.Sprintf("%s#%d", rs.key, len(g.members))
+	}
+}
+
+// prior reports whether the bank's causes say x leads to y.
+func (a *analysis) prior(x, y *group) bool {
+	c := a.in.Causes
+	if len(c) == 0 {
+		return false
+	}
+	for _, src := range [2]string{x.query, x.family} {
+		for _, dst := range c[src] {
+			if dst == y.query || dst == y.family {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// kindRank: discrete happenings (events, state changes) usually come first.
+func kindRank(k Kind) int {
+	if k == Gauge {
+		return 0
+	}
+	return 1
+}
+
+// relate pairs each group with the groups that changed shortly before it,
+// measures lead/lag and significance, and keeps the links that hold.
+func (a *analysis) relate() {
+	ng := len(a.groups)
+	xc := a.profiles()
+	type cand struct {
+		i, j  int // i before j in order
+		st    pairStat
+		fwd   bool // i -> j
+		topo  float64
+		prior bool
+	}
+	var cands []cand
+	span := float64(2 * a.maxLag)
+	for j := 0; j < ng; j++ {
+		gj := a.groups[j]
+		taken := 0
+		for i := j - 1; i >= 0 && taken < maxPredecessors; i-- {
+			gi := a.groups[i]
+			dt := gj.fine - gi.fine
+			if dt > span {
+				break
+			}
+			topo := a.tp.tie(gi.reach, gj.atoms)
+			pij, pji := a.prior(gi, gj), a.prior(gj, gi)
+			if dt > float64(a.maxLag) && topo < 0.5 && !pij {
+				continue
+			}
+			taken++
+			c := cand{i: i, j: j, topo: topo}
+			var fwd, rev pairStat
+			fwd.p, rev.p = 1, 1
+			pairKey := hashKey(gi.key + "\x00" + gj.key)
+			if xc != nil && gi.hasProf && gj.hasProf {
+				fwd = xc.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
+			}
+			c.fwd = true
+			if gj.onset-gi.onset <= a.ambig {
+				// Same or adjacent step: the order is ambiguous; weigh the
+				// bank's priors, the within-step structure, the lead/lag
+				// asymmetry and the kind of signal.
+				if xc != nil && gi.hasProf && gj.hasProf {
+					rev = xc.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
+				}
+				s := 0.0
+				if pij {
+					s += 2
+				}
+				if pji {
+					s -= 2
+				}
+				if dt >= 0.25 && gi.kind == Gauge && gj.kind == Gauge {
+					// Within-step structure (how much of the change was
+					// already visible at the sample) orders two gauges.
+					s += 1
+				}
+				if fwd.p < rev.p/2 && fwd.lag > 0 {
+					s += 0.5
+				} else if rev.p < fwd.p/2 && rev.lag > 0 {
+					s -= 0.5
+				}
+				s += 0.5 * float64(kindRank(gi.kind)-kindRank(gj.kind))
+				if s < 0 {
+					c.fwd = false
+					fwd = rev
+				}
+			}
+			if gi.conc >= 0.5 && gj.conc >= 0.5 && a.winHi > a.winLo {
+				// Two localised changes: the chance of their onsets
+				// falling this close is all the data can say.
+				fwd.p = math.Max(fwd.p, float64(a.maxLag+1)/float64(a.winHi-a.winLo))
+			}
+			c.st = fwd
+			if c.fwd {
+				c.prior = pij
+			} else {
+				c.prior = pji
+			}
+			cands = append(cands, c)
+		}
+	}
+	ps := make([]float64, len(cands))
+	for k, c := range cands {
+		ps[k] = c.st.p
+	}
+	qs := benjaminiHochberg(ps)
+	a.out = make([][]int, ng)
+	a.inc = make([][]int, ng)
+	for k, c := range cands {
+		from, to := c.i, c.j
+		if !c.fwd {
+			from, to = c.j, c.i
+		}
+		gf, gt := a.groups[from], a.groups[to]
+		lag := max(0, gt.onset-gf.onset)
+		e := edge{from: from, to: to, lag: lag, r: c.st.r, p: qs[k], xlag: c.st.lag, topo: c.topo, prior: c.prior}
+		sSig := 0.0
+		if qs[k] < sigLevel {
+			e.sig = true
+			sSig = 0.5 + 0.5*math.Min(1, -math.Log10(qs[k])/4)
+			// Lag consistency: the correlation should peak near the onset
+			// difference.
+			d := math.Abs(float64(c.st.lag - lag))
+			sSig *= math.Exp(-d / (2 + 0.5*float64(lag)))
+		}
+		pr := 0.0
+		if c.prior {
+			pr = 1
+			if c.topo == 0 && a.nodeLevel(gf) && a.knownNodes(gt) {
+				// The bank says the families are related, but the topology
+				// says the later entity ran on other nodes: a node event
+				// explains the pods that were on that node, not every pod
+				// that moved in the same minute.
+				pr = 0.25
+			}
+		}
+		ord := 0.0
+		if !a.knowledge && lag <= a.maxLag {
+			// Without the bank's priors, onset order is the structure
+			// the data offers; with them, order alone is not a link (a
+			// busy cluster has many unrelated changes).
+			// Onset order alone: weak evidence, fading with the lag.
+			ord = 0.35 * (1 - float64(lag)/float64(a.maxLag+1))
+		}
+		wgt := 1 - (1-0.8*sSig)*(1-0.6*c.topo)*(1-0.5*pr)*(1-ord)
+		wgt *= math.Exp(-float64(lag) / float64(3*a.maxLag))
+		if wgt < edgeMin {
+			continue
+		}
+		e.informed = e.sig || c.topo >= 0.5 || pr >= 1
+		e.w = wgt
+		switch {
+		case e.sig && gf.kind == Events:
+			e.method = "event-response"
+		case e.sig:
+			e.method = "xcorr"
+		default:
+			e.method = "onset-order"
+		}
+		a.edges = append(a.edges, e)
+		a.out[from] = append(a.out[from], len(a.edges)-1)
+		a.inc[to] = append(a.inc[to], len(a.edges)-1)
+	}
+	// Explaining away: a change with an informed explanation keeps no
+	// links that rest on onset order alone.
+	for v := range a.groups {
+		best := 0.0
+		for _, k := range a.inc[v] {
+			if e := &a.edges[k]; e.informed && e.w > best {
+				best = e.w
+			}
+		}
+		if best < 0.4 {
+			continue
+		}
+		for _, k := range a.inc[v] {
+			if e := &a.edges[k]; !e.informed {
+				e.dead = true
+			}
+		}
+	}
+}
+
+// nodeLevel reports whether a group's entity is a node (or other placement
+// infrastructure) rather than something running on one.
+func (a *analysis) nodeLevel(g *group) bool {
+	node := false
+	for _, at := range g.atoms {
+		switch at.kind {
+		case "node":
+			node = true
+		case "pod", "container", "workload":
+			return false
+		}
+	}
+	return node
+}
+
+// knownNodes reports whether the topology knows which nodes a group's
+// entities ran on.
+func (a *analysis) knownNodes(g *group) bool {
+	for id, d := range g.reach {
+		if d <= 1 && a.tp.kinds[id] == "node" {
+			return true
+		}
+	}
+	return false
+}
+
+// profiles builds the normalised differenced series of every group over a
+// power-of-two segment covering the onsets, and returns the correlator (nil
+// when the grid is too short for lead/lag).
+func (a *analysis) profiles() *xcorrer {
+	m := 1
+	for m*2 <= a.n-1 && m*2 <= 1024 {
+		m *= 2
+	}
+	if m < 32 {
+		return nil
+	}
+	lag := min(a.maxLag, (m-20)/4)
+	earliest := a.n
+	for _, g := range a.groups {
+		earliest = min(earliest, g.onset)
+	}
+	start := max(1, min(a.n-m, earliest-m/4))
+	xc := newXcorrer(m, lag, a.in.Seed)
+	a.segStart = start
+	a.winLo = max(0, a.b-start)
+	a.winHi = min(m, a.n-start)
+	d := newDetector(a.n, a.b)
+	sum := make([]float64, m)
+	one := make([]float64, m)
+	for _, g := range a.groups {
+		clear(sum)
+		for k, si := range g.members {
+			if k >= maxGroupProfile {
+				break
+			}
+			a.diffSeries(d, si, start, one)
+			for t := range sum {
+				sum[t] += one[t]
+			}
+		}
+		g.prof = xc.newProfile(sum)
+		g.hasProf = g.prof.norm > 0
+		// How much of the profile's energy sits at the onset: a single
+		// step or burst can be related to another only through timing.
+		var mean, tot, near float64
+		for _, v := range sum {
+			mean += v
+		}
+		mean /= float64(m)
+		on := g.onset - start
+		for t, v := range sum {
+			v -= mean
+			tot += v * v
+			if t >= on-3 && t <= on+3 {
+				near += v * v
+			}
+		}
+		if tot > 0 {
+			g.conc = near / tot
+		}
+	}
+	return xc
+}
+
+// diffSeries writes the normalised change series of one signal over
+// [start, start+len(out)): events as impulses, state as signed transitions,
+// gauges as robustly scaled first differences, plus an impulse where the
+// series appeared or vanished.
+func (a *analysis) diffSeries(d *detector, si, start int, out []float64) {
+	s := &a.sigs[si]
+	det := &a.dets[si]
+	m := len(out)
+	switch s.kind {
+	case Events:
+		mx := 0.0
+		for t := 0; t < m; t++ {
+			v := 0.0
+			if u := start + t; u < len(s.values) && s.values[u] > 0 && !math.IsInf(s.values[u], 0) {
+				v = s.values[u]
+			}
+			out[t] = v
+			mx = math.Max(mx, v)
+		}
+		if mx > 0 {
+			for t := range out {
+				out[t] /= mx
+			}
+		}
+		return
+	case State:
+		d.stateLevels(s.values)
+		x := d.x
+		mx := 0.0
+		for t := 0; t < m; t++ {
+			out[t] = x[start+t] - x[start+t-1]
+			mx = math.Max(mx, math.Abs(out[t]))
+		}
+		if mx > 0 {
+			for t := range out {
+				out[t] /= mx
+			}
+		}
+		return
+	}
+	d.load(s.values)
+	x := d.x
+	tmp := d.tmp[:0]
+	for t := 0; t < m; t++ {
+		u := start + t
+		v := x[u] - x[u-1]
+		if math.IsNaN(v) {
+			v = 0
+		} else {
+			tmp = append(tmp, v)
+		}
+		out[t] = v
+	}
+	mx := 0.0
+	for _, v := range out {
+		mx = math.Max(mx, math.Abs(v))
+	}
+	mad := 0.0
+	if len(tmp) > 0 {
+		_, mad = medianMAD(tmp)
+	}
+	scale := math.Max(madScale*mad, mx/50)
+	if scale > 0 {
+		for t := range out {
+			out[t] = clamp(out[t]/scale, -50, 50)
+		}
+	}
+	if det.shape == "vanished" || det.shape == "appeared" {
+		if t := det.onset - start; t >= 0 && t < m {
+			out[t] += 10 * float64(shapeClass(det.shape))
+		}
+	}
+}
+
+// rank orders the graph, measures how much of the incident each group
+// explains downstream, and scores it as a root cause.
+func (a *analysis) rank() {
+	ng := len(a.groups)
+	// Kahn's algorithm, earliest first; a cycle (possible among same-step
+	// changes) is broken by dropping the incoming links of its earliest
+	// member.
+	indeg := make([]int, ng)
+	for _, e := range a.edges {
+		indeg[e.to]++
+	}
+	done := make([]bool, ng)
+	a.topo = a.topo[:0]
+	for len(a.topo) < ng {
+		pick := -1
+		for i := 0; i < ng; i++ {
+			if !done[i] && indeg[i] == 0 {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			for i := 0; i < ng; i++ {
+				if !done[i] {
+					pick = i
+					break
+				}
+			}
+			for _, k := range a.inc[pick] {
+				if !a.edges[k].dead && !done[a.edges[k].from] {
+					a.edges[k].dead = true
+					indeg[pick]--
+				}
+			}
+		}
+		done[pick] = true
+		a.topo = append(a.topo, pick)
+		for _, k := range a.out[pick] {
+			if !a.edges[k].dead {
+				indeg[a.edges[k].to]--
+			}
+		}
+	}
+	pos := make([]int, ng)
+	for p, g := range a.topo {
+		pos[g] = p
+	}
+	best := make([]float64, ng)
+	for _, u := range a.topo {
+		g := a.groups[u]
+		clear(best)
+		best[u] = 1
+		for p := pos[u] + 1; p < ng; p++ {
+			v := a.topo[p]
+			for _, k := range a.inc[v] {
+				e := &a.edges[k]
+				if e.dead || best[e.from] == 0 {
+					continue
+				}
+				if b := best[e.from] * e.w; b > best[v] {
+					best[v] = b
+				}
+			}
+			if best[v] > 0 {
+				g.reachSum += best[v] * a.groups[v].score
+				if best[v] >= 0.2 {
+					g.explains++
+				}
+			}
+		}
+		for _, k := range a.inc[u] {
+			if e := &a.edges[k]; !e.dead && e.w > g.in {
+				g.in = e.w
+			}
+		}
+	}
+	// An entity is as anomalous as its strongest signal: a single restart
+	// event (weak on its own) on the instance whose connections collapsed
+	// in the same step carries that collapse's strength.
+	strength := make([]float64, ng)
+	for i, g := range a.groups {
+		strength[i] = g.score
+	}
+	for _, e := range a.edges {
+		if e.topo >= 1 && e.lag <= 1 {
+			strength[e.from] = math.Max(strength[e.from], a.groups[e.to].score)
+			strength[e.to] = math.Max(strength[e.to], a.groups[e.from].score)
+		}
+	}
+	for i, g := range a.groups {
+		r := g.reachSum
+		g.root = math.Pow(strength[i], 0.4) * (0.15 + r/(1+r)) * (1 - 0.7*g.in) / 1.15
+	}
+}
+
+// anomalies lists every anomalous signal, strongest first.
+func (a *analysis) anomalies() []Anomaly {
+	idx := append([]int(nil), a.anoms...)
+	sort.SliceStable(idx, func(i, j int) bool {
+		x, y := a.dets[idx[i]], a.dets[idx[j]]
+		if x.score != y.score {
+			return x.score > y.score
+		}
+		return a.sigs[idx[i]].key < a.sigs[idx[j]].key
+	})
+	a.anomIdx = make(map[int]int, len(idx))
+	out := make([]Anomaly, len(idx))
+	for k, si := range idx {
+		s, d := &a.sigs[si], &a.dets[si]
+		a.anomIdx[si] = k
+		out[k] = Anomaly{
+			Signal: s.idx, Query: s.query, Family: s.family, Entity: s.entity,
+			Onset: a.in.Time(d.onset), OnsetIndex: d.onset, Shape: d.shape,
+			Score: d.score, Z: d.z, Before: d.before, After: d.after,
+			BaselineMedian: d.median, BaselineMAD: d.sigma, Source: s.source(),
+		}
+	}
+	return out
+}
+
+// rootCauses ranks groups as causes, one per entity.
+func (a *analysis) rootCauses() []RootCause {
+	idx := make([]int, len(a.groups))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		x, y := a.groups[idx[i]], a.groups[idx[j]]
+		if x.root != y.root {
+			return x.root > y.root
+		}
+		return x.order < y.order
+	})
+	seen := map[string]bool{}
+	var out []RootCause
+	for _, gi := range idx {
+		g := a.groups[gi]
+		ek := labelString(g.entity, nil)
+		if len(g.entity) == 0 {
+			ek = g.key
+		}
+		if seen[ek] || g.root < 0.02 {
+			continue
+		}
+		seen[ek] = true
+		out = append(out, RootCause{
+			Query: g.query, Family: g.family, Entity: g.entity,
+			Onset: a.in.Time(g.onset), Score: clamp(g.root, 0, 1),
+			Why: a.why(g), Explains: g.explains, Anomaly: a.anomIdx[g.members[0]],
+		})
+		if len(out) == maxRoots {
+			break
+		}
+	}
+	return out
+}
+
+// chains extracts the best causal path from each leading root candidate.
+func (a *analysis) chains() []Chain {
+	ng := len(a.groups)
+	// gain[v]: best total gain of a path starting at v; next[v] its edge.
+	gain := make([]float64, ng)
+	next := make([]int, ng)
+	for p := ng - 1; p >= 0; p-- {
+		v := a.topo[p]
+		next[v] = -1
+		for _, k := range a.out[v] {
+			e := &a.edges[k]
+			if e.dead {
+				continue
+			}
+			gv := e.w*(0.5+a.groups[e.to].score) - 0.15 + gain[e.to]
+			if gv > gain[v] || (gv == gain[v] && next[v] >= 0 && a.groups[e.to].order < a.groups[a.edges[next[v]].to].order) {
+				gain[v], next[v] = gv, k
+			}
+		}
+	}
+	idx := make([]int, ng)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		x, y := a.groups[idx[i]], a.groups[idx[j]]
+		if x.root != y.root {
+			return x.root > y.root
+		}
+		return x.order < y.order
+	})
+	var out []Chain
+	var used []map[int]bool
+	for _, u := range idx {
+		if len(out) == maxChains {
+			break
+		}
+		if next[u] < 0 {
+			continue
+		}
+		path := []int{u}
+		var links []int
+		for v := u; next[v] >= 0; {
+			k := next[v]
+			links = append(links, k)
+			v = a.edges[k].to
+			path = append(path, v)
+		}
+		// Skip chains contained in a better one.
+		contained := false
+		for _, set := range used {
+			all := true
+			for _, v := range path {
+				if !set[v] {
+					all = false
+					break
+				}
+			}
+			if all {
+				contained = true
+				break
+			}
+		}
+		if contained {
+			continue
+		}
+		lw := 0.0
+		for _, k := range links {
+			lw += math.Log(a.edges[k].w)
+		}
+		gm := math.Exp(lw / float64(len(links)))
+		score := clamp(a.groups[u].root*(0.5+0.5*gm)*1.4, 0, 1)
+		if score < chainMin {
+			continue
+		}
+		set := map[int]bool{}
+		for _, v := range path {
+			set[v] = true
+		}
+		used = append(used, set)
+		ch := Chain{Score: score}
+		for s, v := range path {
+			var e *edge
+			if s > 0 {
+				e = &a.edges[links[s-1]]
+			}
+			ch.Steps = append(ch.Steps, a.makeStep(v, e))
+		}
+		out = append(out, ch)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// step renders one group as a chain step, e being the link from the
+// previous step (nil for the first).
+func (a *analysis) makeStep(gi int, e *edge) Step {
+	g := a.groups[gi]
+	st := Step{
+		Query: g.query, Family: g.family, Entity: g.entity,
+		Onset: a.in.Time(g.onset), Anomaly: a.anomIdx[g.members[0]],
+		Count: len(g.members), Shape: g.shape,
+	}
+	for _, m := range g.members {
+		st.Members = append(st.Members, a.anomIdx[m])
+	}
+	if e == nil {
+		st.Evidence = a.describeFirst(g)
+		return st
+	}
+	st.Lag = time.Duration(e.lag) * a.step
+	st.Link = &Link{
+		Lag: st.Lag, R: e.r, P: e.p, Topology: e.topo >= 0.5, Prior: e.prior,
+		Method: e.method, Weight: e.w, XLag: time.Duration(e.xlag) * a.step,
+	}
+	st.Evidence = a.describeLink(a.groups[e.from], g, e)
+	return st
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# kube-deps.sh makes sure the real Kubernetes control plane used by the
+# queries/kube integration tests exists in .cache/kube/<version>/:
+#   - etcd            (copied from Debian's "etcd-server" package, installed with
+#                      apt-get when missing),
+#   - kube-apiserver  (built from tools/kube-apiserver; <version> is the
+#                      k8s.io/kubernetes version that module requires).
+# internal/testenv points envtest (KUBEBUILDER_ASSETS) at that folder.
+#
+# It is idempotent and prints nothing when everything is already present. It
+# works on a bare Debian 12 machine as root and on CI with cold caches. The
+# kube-apiserver build takes about 7 minutes cold on 2 cores and a few seconds
+# with a warm GOCACHE; it runs once per machine (per version).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { printf 'kube-deps: %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+tools="$root/tools/kube-apiserver"
+pkg=k8s.io/kubernetes
+version="$(awk -v m="$pkg" '$1 == m || ($1 == "require" && $2 == m) { print $NF; exit }' "$tools/go.mod")"
+if [ -z "$version" ]; then
+	log "cannot read the $pkg version from $tools/go.mod"
+	exit 1
+fi
+dir="$root/.cache/kube/$version"
+apiserver="$dir/kube-apiserver"
+etcd="$dir/etcd"
+
+if [ -x "$apiserver" ] && [ -x "$etcd" ]; then
+	exit 0
+fi
+
+mkdir -p "$dir"
+# Two runs at once (e.g. two test jobs on one machine) would build twice and
+# race on the files: serialise them.
+if have flock; then
+	exec 9>"$dir/.lock"
+	flock 9
+	if [ -x "$apiserver" ] && [ -x "$etcd" ]; then
+		exit 0
+	fi
+fi
+
+# --- etcd (Debian's etcd-server) ---------------------------------------------
+find_etcd() {
+	if have etcd; then command -v etcd; elif [ -x /usr/bin/etcd ]; then echo /usr/bin/etcd; fi
+}
+if [ ! -x "$etcd" ]; then
+	src="$(find_etcd)"
+	if [ -z "$src" ]; then
+		if ! have apt-get; then
+			log "etcd is missing and there is no apt-get: install etcd by hand (the kube tests will skip)"
+			exit 1
+		fi
+		sudo=()
+		if [ "$(id -u)" -ne 0 ]; then
+			if have sudo; then sudo=(sudo -n); else
+				log "etcd is missing: run this script as root (or with sudo) to install etcd-server"
+				exit 1
+			fi
+		fi
+		log "installing etcd-server with apt-get"
+		# Keep the package from starting an etcd service: forbid service starts
+		# for this install with the standard policy-rc.d hook.
+		policy=/usr/sbin/policy-rc.d
+		added_policy=""
+		if [ ! -e "$policy" ]; then
+			printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+			"${sudo[@]}" chmod 755 "$policy"
+			added_policy=1
+		fi
+		cleanup() { if [ -n "$added_policy" ]; then "${sudo[@]}" rm -f "$policy"; fi; }
+		trap cleanup EXIT
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends -o Dpkg::Options::=--force-confdef \
+			-o Dpkg::Options::=--force-confold etcd-server >/dev/null
+		cleanup
+		trap - EXIT
+		src="$(find_etcd)"
+		if [ -z "$src" ]; then
+			log "apt-get finished but etcd is still missing"
+			exit 1
+		fi
+	fi
+	# A copy, not a link: the folder stays usable if it is cached and restored
+	# on another machine.
+	cp -f "$src" "$etcd.tmp.$$"
+	chmod 755 "$etcd.tmp.$$"
+	mv -f "$etcd.tmp.$$" "$etcd"
+fi
+
+# --- kube-apiserver, built from tools/kube-apiserver ----------------------------
+if [ ! -x "$apiserver" ]; then
+	have go || { log "go is not on PATH: cannot build kube-apiserver"; exit 1; }
+	log "building kube-apiserver $version into .cache/kube/$version (once per machine; ~7 min cold on 2 cores)"
+	tmp="$apiserver.tmp.$$"
+	trap 'rm -f "$tmp"' EXIT
+	start=$(date +%s)
+	(
+		cd "$tools"
+		GOWORK=off GOFLAGS=-mod=readonly go build -trimpath \
+			-ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$version" \
+			-o "$tmp" "$pkg/cmd/kube-apiserver"
+	)
+	mv -f "$tmp" "$apiserver"
+	trap - EXIT
+	log "built kube-apiserver $version in $(($(date +%s) - start))s"
+fi

@@ -1,0 +1,379 @@
+package prom
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// t0 is the grid start used by the decoder tests: 2026-11-21T10:00:00Z.
+const t0 = 1795255200
+
+func decodeString(t *testing.T, body string, g grid, maxSeries int) (*collector, error) {
+	t.Helper()
+	c := newCollector(g, maxSeries)
+	// One byte per Read: every token crosses a buffer refill somewhere.
+	err := newDecoder(iotest.OneByteReader(strings.NewReader(body)), c, 0, g.n).decode()
+	c2 := newCollector(g, maxSeries)
+	err2 := newDecoder(strings.NewReader(body), c2, 0, g.n).decode()
+	if (err == nil) != (err2 == nil) {
+		t.Fatalf("one-byte reads gave %v, whole reads gave %v", err, err2)
+	}
+	if err == nil {
+		a, b := c.response(), c2.response()
+		if fmt.Sprint(a.Matrix) != fmt.Sprint(b.Matrix) {
+			t.Fatalf("one-byte reads and whole reads differ:\n%v\n%v", a.Matrix, b.Matrix)
+		}
+	}
+	return c, err
+}
+
+func vals(xs ...float64) []float64 { return xs }
+
+var nan = math.NaN()
+
+func sameFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.IsNaN(a[i]) != math.IsNaN(b[i]) || (!math.IsNaN(a[i]) && a[i] != b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDecodeGolden(t *testing.T) {
+	g := grid{start: t0 * 1000, step: 15000, n: 5}
+	type series struct {
+		labels string
+		values []float64
+	}
+	tests := []struct {
+		name     string
+		body     string
+		want     []series
+		warnings []string
+	}{
+		{
+			name: "prometheus matrix with missing points",
+			body: `{"status":"success","data":{"resultType":"matrix","result":[
+				{"metric":{"__name__":"up","job":"node","instance":"a:9100"},"values":[[1795255200,"1"],[1795255215,"0"],[1795255260,"1"]]},
+				{"metric":{"job":"db"},"values":[[1795255230.000,"2.5e3"]]}]}}`,
+			want: []series{
+				{`instance=a:9100 job=node __name__=up`, vals(1, 0, nan, nan, 1)},
+				{`job=db`, vals(nan, nan, 2500, nan, nan)},
+			},
+		},
+		{
+			name: "special values as strings",
+			body: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795255200,"NaN"],[1795255215,"+Inf"],[1795255230,"-Inf"],[1795255245,"-0.5"],[1795255260,"1e-3"]]}]}}`,
+			want: []series{{``, vals(nan, math.Inf(1), math.Inf(-1), -0.5, 0.001)}},
+		},
+		{
+			name:     "warnings and infos, keys in any order, unknown keys",
+			body:     `{"warnings":["PromQL warning: a","dup"],"data":{"result":[{"values":[[1795255215.5,"7"]],"histograms":[[1,{"count":"1"}]],"metric":{"a":"\u00e9\"\\\/\n"}}],"extra":{"x":[1,{"y":null}]},"resultType":"matrix"},"infos":["PromQL info: b","dup"],"status":"success","stats":{"timings":{}}}`,
+			want:     []series{{"a=é\"\\/\n", vals(nan, 7, nan, nan, nan)}},
+			warnings: []string{"PromQL warning: a", "dup", "PromQL info: b"},
+		},
+		{
+			name:     "victoriametrics shape with isPartial and points outside the grid",
+			body:     `{"status":"success","isPartial":true,"data":{"resultType":"matrix","result":[{"metric":{"__name__":"x"},"values":[[1795255185,"9"],[1795255200,"1"],[1795255275,"9"],[1795255261,"4"]]}]},"stats":{"seriesFetched":"1"}}`,
+			want:     []series{{`__name__=x`, vals(1, nan, nan, nan, 4)}},
+			warnings: []string{"the server returned a partial result (isPartial: true)"},
+		},
+		{
+			name: "empty result and null warnings",
+			body: `{"status":"success","data":{"resultType":"matrix","result":[]},"warnings":null}`,
+		},
+		{
+			name: "surrogate pair escape",
+			body: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"e":"\ud83d\ude00"},"values":[]}]}}`,
+			want: []series{{"e=😀", vals(nan, nan, nan, nan, nan)}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := decodeString(t, tt.body, g, 0)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			r := c.response()
+			got := map[string][]float64{}
+			for _, s := range r.Matrix {
+				got[labelString(s.Labels)] = s.Values
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d series %v, want %d", len(got), got, len(tt.want))
+			}
+			for _, w := range tt.want {
+				v, ok := got[w.labels]
+				if !ok {
+					t.Fatalf("missing series {%s}; have %v", w.labels, got)
+				}
+				if !sameFloats(v, w.values) {
+					t.Errorf("{%s} = %v, want %v", w.labels, v, w.values)
+				}
+			}
+			if fmt.Sprint([]string(r.Warnings)) != fmt.Sprint(tt.warnings) && !(len(r.Warnings) == 0 && len(tt.warnings) == 0) {
+				t.Errorf("warnings = %q, want %q", r.Warnings, tt.warnings)
+			}
+		})
+	}
+}
+
+// labelString renders labels in the order the tests write them: sorted by
+// name, with __name__ last (it sorts after lower-case names).
+func labelString(m map[string]string) string {
+	var b []string
+	for _, k := range sortedKeys(m) {
+		b = append(b, k+"="+m[k])
+	}
+	return strings.Join(b, " ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		if k != "__name__" {
+			ks = append(ks, k)
+		}
+	}
+	for i := range ks {
+		for j := i + 1; j < len(ks); j++ {
+			if ks[j] < ks[i] {
+				ks[i], ks[j] = ks[j], ks[i]
+			}
+		}
+	}
+	if _, ok := m["__name__"]; ok {
+		ks = append(ks, "__name__")
+	}
+	return ks
+}
+
+func TestDecodeErrors(t *testing.T) {
+	g := grid{start: t0 * 1000, step: 15000, n: 3}
+	tests := []struct {
+		name string
+		body string
+		want string // substring of the error
+		is   func(error) bool
+	}{
+		{"api error", `{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected end of input"}`,
+			"bad_data: 1:5: parse error", func(err error) bool { var e *apiError; return errors.As(err, &e) }},
+		{"vector", `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1"]}]}}`,
+			"vector result", func(err error) bool { var e *errNotMatrix; return errors.As(err, &e) }},
+		{"vector without resultType first", `{"status":"success","data":{"result":[{"metric":{},"value":[1,"1"]}]}}`,
+			"vector result", nil},
+		{"scalar", `{"status":"success","data":{"result":[1795255200,"1"],"resultType":"scalar"}}`,
+			"scalar result", nil},
+		{"string", `{"status":"success","data":{"result":"x"}}`, "string result", nil},
+		{"html", `<!doctype html><html><body>login</body></html>`, "found '<'",
+			func(err error) bool { return errors.Is(err, errSyntax) }},
+		{"truncated", `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795255200,"1"`,
+			"unexpected end of input", nil},
+		{"no status", `{"data":{"resultType":"matrix","result":[]}}`, `no "status":"success"`, nil},
+		{"no result", `{"status":"success","data":{"resultType":"matrix"}}`, "no data.result", nil},
+		{"bad value", `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795255200,"abc"]]}]}}`,
+			"bad sample value", nil},
+		{"bad timestamp", `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[-,"1"]]}]}}`,
+			"bad timestamp", nil},
+		{"trailing data", `{"status":"success","data":{"resultType":"matrix","result":[]}} {}`, "trailing data", nil},
+		{"empty", ``, "unexpected end of input", nil},
+		{"control char", "{\"status\":\"succ\x01ess\"}", "control character", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeString(t, tt.body, g, 0)
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if tt.is != nil && !tt.is(err) {
+				t.Errorf("error %v (%T) has the wrong type", err, err)
+			}
+		})
+	}
+}
+
+func TestDecodeReadErrorIsNotSyntax(t *testing.T) {
+	g := grid{start: t0 * 1000, step: 15000, n: 3}
+	c := newCollector(g, 0)
+	body := `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795255200,"1"]`
+	r := io.MultiReader(strings.NewReader(body), iotest.ErrReader(errors.New("connection reset by peer")))
+	err := newDecoder(r, c, 0, g.n).decode()
+	var re *readError
+	if !errors.As(err, &re) {
+		t.Fatalf("got %v (%T), want a *readError", err, err)
+	}
+}
+
+// matrixBody writes a query_range body of n series x points, point j of
+// series i being i*1000+j, except every 7th point, missing.
+func matrixBody(series, points int, start, step int64) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"status":"success","data":{"resultType":"matrix","result":[`)
+	for i := range series {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"metric":{"__name__":"container_memory_working_set_bytes","namespace":"web","pod":"pod-%05d","container":"app"},"values":[`, i)
+		first := true
+		for j := range points {
+			if j%7 == 3 {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			ts := start + int64(j)*step
+			fmt.Fprintf(&b, `[%d.%03d,"%d"]`, ts/1000, ts%1000, i*1000+j)
+		}
+		b.WriteString(`]}`)
+	}
+	b.WriteString(`]}}`)
+	return b.Bytes()
+}
+
+func TestDecodeManySeriesAndMaxSeries(t *testing.T) {
+	const series, points = 300, 50
+	g := grid{start: t0*1000 + 500, step: 30000, n: points}
+	body := matrixBody(series, points, g.start, g.step)
+	for _, maxSeries := range []int{0, 1, 120, 300, 1000} {
+		c := newCollector(g, maxSeries)
+		if err := newDecoder(bytes.NewReader(body), c, 0, g.n).decode(); err != nil {
+			t.Fatal(err)
+		}
+		r := c.response()
+		kept := series
+		if maxSeries > 0 {
+			kept = min(series, maxSeries)
+		}
+		if len(r.Matrix) != kept || r.Dropped != series-kept {
+			t.Fatalf("maxSeries %d: kept %d dropped %d, want %d and %d", maxSeries, len(r.Matrix), r.Dropped, kept, series-kept)
+		}
+		for _, s := range r.Matrix {
+			var i int
+			fmt.Sscanf(s.Labels["pod"], "pod-%d", &i)
+			if maxSeries > 0 && i >= maxSeries {
+				t.Fatalf("kept %s, which came after the first %d series", s.Labels["pod"], maxSeries)
+			}
+			for j, v := range s.Values {
+				if j%7 == 3 {
+					if !math.IsNaN(v) {
+						t.Fatalf("%s[%d] = %v, want NaN", s.Labels["pod"], j, v)
+					}
+				} else if v != float64(i*1000+j) {
+					t.Fatalf("%s[%d] = %v, want %d", s.Labels["pod"], j, v, i*1000+j)
+				}
+			}
+		}
+	}
+}
+
+func TestDecodeSliceBounds(t *testing.T) {
+	// Two slices decoded into one collector keep only their own points, even
+	// when each body overlaps the other's range.
+	g := grid{start: t0 * 1000, step: 60000, n: 10}
+	body := matrixBody(3, 10, g.start, g.step)
+	c := newCollector(g, 0)
+	if err := newDecoder(bytes.NewReader(body), c, 0, 4).decode(); err != nil {
+		t.Fatal(err)
+	}
+	r := c.response()
+	for _, s := range r.Matrix {
+		for j, v := range s.Values {
+			if j >= 4 && !math.IsNaN(v) {
+				t.Fatalf("point %d outside [0,4) was written: %v", j, v)
+			}
+		}
+	}
+	if err := newDecoder(bytes.NewReader(body), c, 4, 10).decode(); err != nil {
+		t.Fatal(err)
+	}
+	whole := newCollector(g, 0)
+	if err := newDecoder(bytes.NewReader(body), whole, 0, 10).decode(); err != nil {
+		t.Fatal(err)
+	}
+	a, b := c.response(), whole.response()
+	if len(a.Matrix) != len(b.Matrix) {
+		t.Fatalf("%d series stitched, %d whole", len(a.Matrix), len(b.Matrix))
+	}
+	for i := range a.Matrix {
+		if !sameFloats(a.Matrix[i].Values, b.Matrix[i].Values) {
+			t.Fatalf("stitched %v != whole %v", a.Matrix[i].Values, b.Matrix[i].Values)
+		}
+	}
+}
+
+func TestParseMillis(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		bad  bool
+	}{
+		{"1795255200", 1795255200000, false},
+		{"1795255200.5", 1795255200500, false},
+		{"1795255200.123", 1795255200123, false},
+		{"1795255200.1234", 1795255200123, false},
+		{"1795255200.1235", 1795255200124, false},
+		{"1795255200.9996", 1795255201000, false},
+		{"-1.5", -1500, false},
+		{"1.7952552e9", 1795255200000, false},
+		{"0", 0, false},
+		{"", 0, true},
+		{"-", 0, true},
+		{"1e400", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := parseMillis([]byte(tt.in))
+		if (err != nil) != tt.bad || (!tt.bad && got != tt.want) {
+			t.Errorf("parseMillis(%q) = %d, %v; want %d (bad %v)", tt.in, got, err, tt.want, tt.bad)
+		}
+	}
+}
+
+func TestGridIndex(t *testing.T) {
+	g := grid{start: 1000, step: 100, n: 5}
+	tests := []struct {
+		ms   int64
+		want int
+	}{
+		{1000, 0}, {1100, 1}, {1400, 4}, {1500, -1}, {999, 0}, {949, -1}, {950, 0}, {1149, 1}, {1150, 2}, {1449, 4}, {1450, -1}, {0, -1},
+	}
+	for _, tt := range tests {
+		if got := g.index(tt.ms); got != tt.want {
+			t.Errorf("index(%d) = %d, want %d", tt.ms, got, tt.want)
+		}
+	}
+}
+
+func TestDecodeNoAllocsPerPoint(t *testing.T) {
+	g := grid{start: t0 * 1000, step: 15000, n: 1440}
+	small := matrixBody(20, 10, g.start, g.step)
+	large := matrixBody(20, 1440, g.start, g.step)
+	allocs := func(body []byte) float64 {
+		return testing.AllocsPerRun(5, func() {
+			c := newCollector(g, 0)
+			if err := newDecoder(bytes.NewReader(body), c, 0, g.n).decode(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	a, b := allocs(small), allocs(large)
+	// 144x the points must not mean more allocations (a small slack for
+	// buffer growth and interning).
+	if b > a+5 {
+		t.Fatalf("%v allocs for 20x10 points, %v for 20x1440: allocation per point", a, b)
+	}
+}

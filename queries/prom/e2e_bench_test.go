@@ -1,0 +1,85 @@
+package prom
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	promapi "github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"github.com/causeway-sre/causeway/internal/testenv"
+	"github.com/causeway-sre/causeway/queries"
+)
+
+// BenchmarkQueryRangeE2E loads N gauge series x 1,440 points (6 h at 15 s)
+// into a real Prometheus and fetches the whole range three ways: the body
+// read and discarded (the floor, like curl), this package's Source, and
+// client_golang's typed v1 API.
+func BenchmarkQueryRangeE2E(b *testing.B) {
+	const series, points = 1000, 1440
+	var om bytes.Buffer
+	w := bufio.NewWriter(&om)
+	fmt.Fprint(w, "# TYPE container_memory_working_set_bytes gauge\n")
+	for i := range series {
+		for j := range points {
+			fmt.Fprintf(w, "container_memory_working_set_bytes{namespace=\"web\",pod=\"p%05d\"} %d %d\n", i, 1e8+i*1000+j, dataStart+15*j)
+		}
+	}
+	fmt.Fprint(w, "# EOF\n")
+	w.Flush()
+	base := testenv.Prometheus(b, om.Bytes())
+	start := time.Unix(dataStart, 0).UTC()
+	win := queries.Window{From: start, To: start.Add(time.Duration(points-1) * 15 * time.Second), Step: 15 * time.Second}
+	const expr = `container_memory_working_set_bytes{namespace="web"}`
+	ctx := context.Background()
+
+	b.Run("floor=discard-body", func(b *testing.B) {
+		form := url.Values{"query": {expr}, "start": {formatMillis(win.Start().UnixMilli())}, "end": {formatMillis(win.To.UnixMilli())}, "step": {"15"}}
+		tr := &http.Transport{DisableCompression: true}
+		c := &http.Client{Transport: tr}
+		for b.Loop() {
+			resp, err := c.PostForm(base+"/api/v1/query_range", form)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			b.SetBytes(n)
+		}
+	})
+	for _, slices := range []int{1, 2} {
+		b.Run(fmt.Sprintf("source/slices=%d", slices), func(b *testing.B) {
+			s, err := New(Options{URL: base, Slices: slices})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := s.QueryRange(ctx, queries.Request{Expr: expr, Window: win})
+				if err != nil || len(r.Matrix) != series {
+					b.Fatalf("%d series, %v", len(r.Matrix), err)
+				}
+			}
+		})
+	}
+	b.Run("client_golang-v1", func(b *testing.B) {
+		c, err := promapi.NewClient(promapi.Config{Address: base})
+		if err != nil {
+			b.Fatal(err)
+		}
+		api := v1.NewAPI(c)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, _, err := api.QueryRange(ctx, expr, v1.Range{Start: win.Start(), End: win.To, Step: win.Step}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,228 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of RunOptions.
+const (
+	DefaultMaxParallel = 8
+	DefaultMaxSeries   = 30000
+)
+
+// ErrNoSource is the error of every row when Run is given no source.
+var ErrNoSource = errors.New("no source")
+
+// Run evaluates every query of bank over w against src, at most
+// opts.MaxParallel at a time, and returns the aligned result. A query that
+// fails is a row with its error; the others go on. When ctx ends, queries
+// not yet finished get ctx's error and Run returns promptly.
+// Result.Queries follow the bank's order, and Result.Series the bank's order
+// then a stable order of label sets, so the output is deterministic.
+func Run(ctx context.Context, src Source, bank *Bank, w Window, opts RunOptions) *Result {
+	began := time.Now()
+	if opts.MaxParallel <= 0 {
+		opts.MaxParallel = DefaultMaxParallel
+	}
+	if opts.MaxSeries <= 0 {
+		opts.MaxSeries = DefaultMaxSeries
+	}
+	res := &Result{Window: w}
+	if src != nil {
+		res.Source = src.Name()
+	}
+	if bank == nil || len(bank.Queries) == 0 {
+		res.Duration = time.Since(began)
+		return res
+	}
+
+	total := len(bank.Queries)
+	rows := make([]QueryResult, total)
+	series := make([][]Series, total)
+	var done atomic.Int64
+	progress := func(p Progress) {
+		if opts.OnProgress != nil {
+			p.RunID, p.Total = opts.RunID, total
+			opts.OnProgress(p)
+		}
+	}
+
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(opts.MaxParallel, total) {
+		wg.Go(func() {
+			for i := range jobs {
+				q := bank.Queries[i]
+				if err := ctx.Err(); err != nil {
+					rows[i] = QueryResult{Query: q, Err: fmt.Errorf("not run: %w", err)}
+				} else {
+					progress(Progress{Query: q.ID, State: Started, Done: int(done.Load())})
+					rows[i], series[i] = runOne(ctx, src, q, w, opts)
+				}
+				row := rows[i]
+				progress(Progress{Query: q.ID, State: Finished, Done: int(done.Add(1)), Result: &row})
+			}
+		})
+	}
+	for i := range bank.Queries {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	res.Queries = rows
+	for _, s := range series {
+		res.Series = append(res.Series, s...)
+	}
+	res.Duration = time.Since(began)
+	return res
+}
+
+// runOne prepares and evaluates one query.
+func runOne(ctx context.Context, src Source, q Query, w Window, opts RunOptions) (QueryResult, []Series) {
+	began := time.Now()
+	row := QueryResult{Query: q}
+	if src == nil {
+		row.Err = ErrNoSource
+		row.Duration = time.Since(began)
+		return row, nil
+	}
+	expr, err := Prepare(q, w, opts.Selector)
+	if err != nil {
+		row.Err = err
+		row.Duration = time.Since(began)
+		return row, nil
+	}
+	row.Expr = expr
+
+	resp, err := queryRange(ctx, src, Request{ID: q.ID, Expr: expr, Window: w, MaxSeries: opts.MaxSeries})
+	row.Warnings = append(row.Warnings, resp.Warnings...)
+	if err != nil {
+		row.Err = err
+		row.Duration = time.Since(began)
+		return row, nil
+	}
+
+	matrix := resp.Matrix
+	want := w.Points()
+	for _, s := range matrix {
+		if len(s.Values) != want {
+			row.Err = fmt.Errorf("source returned %d points for %s, want %d", len(s.Values), labelKey(s.Labels), want)
+			row.Duration = time.Since(began)
+			return row, nil
+		}
+	}
+	sortMatrix(matrix)
+	row.Dropped = resp.Dropped
+	if len(matrix) > opts.MaxSeries {
+		row.Dropped += len(matrix) - opts.MaxSeries
+		matrix = matrix[:opts.MaxSeries]
+	}
+	if row.Dropped > 0 {
+		row.Warnings = append(row.Warnings, fmt.Sprintf("kept %d of %d series: narrow with --selector", len(matrix), len(matrix)+row.Dropped))
+	}
+
+	out := make([]Series, 0, len(matrix))
+	for _, s := range matrix {
+		out = append(out, Series{
+			Query:  q.ID,
+			Family: q.Family,
+			Kind:   q.Kind,
+			Labels: s.Labels,
+			Entity: EntityOf(q, s.Labels),
+			Values: s.Values,
+		})
+	}
+	row.Series = len(out)
+	row.Duration = time.Since(began)
+	return row, out
+}
+
+// queryRange calls src but returns as soon as ctx ends, even if the source
+// does not watch ctx itself.
+func queryRange(ctx context.Context, src Source, req Request) (Response, error) {
+	type answer struct {
+		resp Response
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		resp, err := src.QueryRange(ctx, req)
+		ch <- answer{resp, err}
+	}()
+	select {
+	case a := <-ch:
+		if a.err == nil && ctx.Err() != nil {
+			return a.resp, ctx.Err()
+		}
+		return a.resp, a.err
+	case <-ctx.Done():
+		return Response{}, ctx.Err()
+	}
+}
+
+// sortMatrix orders series by their label sets.
+func sortMatrix(m Matrix) {
+	keys := make([]string, len(m))
+	for i, s := range m {
+		keys[i] = labelKey(s.Labels)
+	}
+	sort.Sort(byKey{m, keys})
+}
+
+type byKey struct {
+	m    Matrix
+	keys []string
+}
+
+func (b byKey) Len() int           { return len(b.m) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.m[i], b.m[j] = b.m[j], b.m[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+}
+
+// EntityOf returns the labels of ls that name q's entity: the ones listed in
+// q.Entity that ls has, or all labels but __name__ when q lists none.
+func EntityOf(q Query, ls map[string]string) map[string]string {
+	out := make(map[string]string, max(len(q.Entity), 1))
+	if len(q.Entity) == 0 {
+		for k, v := range ls {
+			if k != "__name__" {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	for _, k := range q.Entity {
+		if v, ok := ls[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// labelKey is a stable text form of a label set: {a="1", b="2"} sorted by
+// name.
+func labelKey(ls map[string]string) string {
+	keys := slices.Sorted(maps.Keys(ls))
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s=%q", k, ls[k])
+	}
+	b.WriteByte('}')
+	return b.String()
+}

@@ -1,0 +1,9 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/causeway-sre/causeway/queries"
+)
+
+func main() { fmt.Println(queries.Window{}.Points()) }
