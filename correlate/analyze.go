@@ -346,9 +346,70 @@ func (a *analysis) detect() {
 			a.dets[i] = d.gauge(a.sigs[i].values, ref)
 		}
 	}
+	a.dropChurn()
 	for i := range a.dets {
 		if a.dets[i].anomalous {
 			a.anoms = append(a.anoms, i)
+		}
+	}
+}
+
+// podAtom returns the pod atom of a signal, or -1.
+func (a *analysis) podAtom(si int) int {
+	for _, at := range a.atoms[si] {
+		if at.kind == "pod" {
+			return at.id
+		}
+	}
+	return -1
+}
+
+// dropChurn clears the changes that are ordinary pod churn rather than
+// anomalies: the series of a pod that came or went (pods are replaced all
+// the time; whether the workload stayed available is measured by its own
+// series), and a new pod that was briefly not ready while it started.
+func (a *analysis) dropChurn() {
+	birth := map[int]int{}
+	for i := range a.sigs {
+		p := a.podAtom(i)
+		if p < 0 || a.sigs[i].kind != Gauge {
+			continue
+		}
+		first := -1
+		for t, v := range a.sigs[i].values {
+			if !math.IsNaN(v) {
+				first = t
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		if b, ok := birth[p]; !ok || first < b {
+			birth[p] = first
+		}
+	}
+	startup := 2 * max(1, a.ambig)
+	for i := range a.dets {
+		d := &a.dets[i]
+		if !d.anomalous {
+			continue
+		}
+		p := a.podAtom(i)
+		if p < 0 {
+			continue
+		}
+		if d.churn {
+			d.anomalous = false
+			continue
+		}
+		if a.sigs[i].kind != State || d.sustained {
+			continue
+		}
+		if b, ok := birth[p]; ok && b >= a.b && d.onset-b <= startup {
+			// Born in the window and briefly in a bad state right away:
+			// a pod starting up.
+			d.anomalous = false
 		}
 	}
 }

@@ -44,6 +44,12 @@ type detection struct {
 	count     int     // events / transitions in the window
 	events    []int   // grid indices of events / transitions in the window (capped)
 	needRef   bool    // a gauge with no usable baseline (born in the window)
+	// sustained is true when the change held (a level that stayed
+	// anomalous for several steps, repeated events, a state that stayed
+	// bad) rather than a lone blip.
+	sustained bool
+	// churn is true for a series that only appeared or vanished.
+	churn bool
 }
 
 // refStats is a borrowed baseline for series born in the window (the
@@ -246,6 +252,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 		det.anomalous = true
 		det.onset, det.fine, det.dur = on, float64(on)-0.5, n-on
 		det.shape = "vanished"
+		det.churn = true
 		det.z = vanishZ
 		det.score = saturate(vanishZ)
 		det.dir = -1
@@ -266,6 +273,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	det.anomalous = true
 	det.onset = best.start
 	det.dur = best.dur
+	det.sustained = best.zl >= gaugeZMin || (best.start+best.dur >= n && best.run >= d.pmin)
 	det.dir = best.sign
 	det.z = z
 	det.score = saturate(z)
@@ -302,6 +310,12 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	switch {
 	case born && !ref.ok:
 		det.shape = "appeared"
+		det.churn = true
+		// A series born in the window with nothing to compare it with
+		// (a new node, a new pod) is churn: its presence is news, its
+		// level is not.
+		det.z = math.Min(det.z, vanishZ)
+		det.score = saturate(det.z)
 	case best.dur < d.pmin && !endsAtEdge && best.sign > 0:
 		det.shape = "spike"
 	case best.dur < d.pmin && !endsAtEdge:
@@ -339,6 +353,7 @@ func (d *detector) segMedian(a, b int) (med, center float64, n int) {
 // excursion is one CUSUM alarm segment.
 type excursion struct {
 	start, dur, rise int
+	run              int // steps around the peak above half of it
 	sign             int
 	peak, zl, zeff   float64
 }
@@ -422,7 +437,26 @@ func (d *detector) evalExcursion(e []float64, start, end, sign int) excursion {
 			ex.zl = median(buf)
 		}
 	}
-	zp := ex.peak * float64(ex.dur) / float64(ex.dur+d.pmin)
+	// A burst is as strong as its peak discounted by how long the peak
+	// itself lasted (the run above half of it), so that a few separate
+	// spikes close together do not read as one sustained change.
+	run := 1
+	for t := peakAt - 1; t >= start; t-- {
+		if v := sf * e[t]; !math.IsNaN(v) && v >= 0.5*ex.peak {
+			run++
+			continue
+		}
+		break
+	}
+	for t := peakAt + 1; t < end; t++ {
+		if v := sf * e[t]; !math.IsNaN(v) && v >= 0.5*ex.peak {
+			run++
+			continue
+		}
+		break
+	}
+	ex.run = run
+	zp := ex.peak * float64(run) / float64(run+d.pmin)
 	z := math.Max(ex.zl, zp)
 	if r := float64(ex.rise); r > d.rref {
 		z *= d.rref / r
@@ -505,12 +539,19 @@ func (d *detector) counts(v []float64, transitions bool) detection {
 	det.dur = last - onset + 1
 	if !transitions {
 		det.shape = "events"
+		det.sustained = det.count >= 3
 		return det
 	}
 	// State: read the levels around the first transition in the window.
 	x := d.x[:n]
 	prev := onset - 1
 	det.before, det.after = x[prev], x[onset]
+	// How long the first change held.
+	hold := 0
+	for t := onset; t < n && x[t] == det.after; t++ {
+		hold++
+	}
+	det.sustained = det.count >= 3 || hold >= 2*d.pmin
 	switch {
 	case det.count >= 3:
 		det.shape = "flap"

@@ -70,9 +70,14 @@ func TestWriteMarkdown(t *testing.T) {
 	}
 }
 
-// TestMarkdownLint runs markdownlint-cli2 with its default rules (no
+// TestMarkdownLint runs markdownlint-cli2 with its default rules on the
+// fixture scorecards.
+func TestMarkdownLint(t *testing.T) { lintMarkdown(t, scorecards(t)) }
+
+// lintMarkdown runs markdownlint-cli2 with its default rules (no
 // configuration file: the files are linted in a temporary directory).
-func TestMarkdownLint(t *testing.T) {
+func lintMarkdown(t *testing.T, docs map[string][]byte) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("markdownlint: skipped in -short mode")
 	}
@@ -82,7 +87,7 @@ func TestMarkdownLint(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var files []string
-	for name, md := range scorecards(t) {
+	for name, md := range docs {
 		p := filepath.Join(dir, name+".md")
 		if err := os.WriteFile(p, md, 0o644); err != nil {
 			t.Fatal(err)

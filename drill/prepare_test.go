@@ -90,10 +90,14 @@ func TestSpotInterruptionEndToEnd(t *testing.T) {
 	if len(d.Steps) == 0 || d.Steps[0].Evidence == "" {
 		t.Errorf("debrief without evidence for the root: %+v", d.Steps)
 	}
-	var md bytes.Buffer
+	var md, mdLow bytes.Buffer
 	if err := WriteMarkdown(&md, best, d, s.Meta()); err != nil {
 		t.Fatal(err)
 	}
+	if err := WriteMarkdown(&mdLow, low, s.Debrief(low), s.Meta()); err != nil {
+		t.Fatal(err)
+	}
+	lintMarkdown(t, map[string][]byte{"ideal": md.Bytes(), "wrong": mdLow.Bytes()})
 	t.Logf("ideal %d, consequence %d, wrong %d\n%s", best.Total, mid.Total, low.Total, md.String())
 }
 

@@ -36,6 +36,11 @@ func (a *app) open(ctx context.Context, sf *sourceFlags, wf *windowFlags) (*targ
 	if n == 0 {
 		return nil, usagef("no source: give --prometheus URL, --scenario NAME or --bundle FILE (see 'causeway scenarios')")
 	}
+	if wf.selector != "" {
+		if _, err := queries.ParseSelector(wf.selector); err != nil {
+			return nil, usagef("--selector: %w", err)
+		}
+	}
 	t := &target{opts: wf.runOptions(sf)}
 	switch {
 	case sf.bundle != "":
@@ -84,6 +89,9 @@ func (a *app) window(wf *windowFlags, def queries.Window) (queries.Window, error
 	}
 	if spec.From == "" && spec.At == "" {
 		return queries.Window{}, usagef("no window: give --from (e.g. --from now-1h) or --at T --span D")
+	}
+	if spec.From != "" && spec.To == "" {
+		spec.To = "now"
 	}
 	w, err := queries.ParseWindow(spec, a.now())
 	if err != nil {

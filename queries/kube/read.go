@@ -219,8 +219,6 @@ func (c *Client) warnings(errCore, errV1, errPods, errNodes error) []string {
 	tail := "the analysis goes on without them"
 	if failed == len(all) {
 		tail = goesOnAlone
-	}
-	if failed == len(all) {
 		// The same transport failure everywhere: say it once.
 		if err := firstErr(all...); !isAPIStatus(err) {
 			cause := transportCause(err)

@@ -229,7 +229,7 @@ func TestPlayToDebrief(t *testing.T) {
 		t.Errorf("score %d %s, parts %+v", sc.Total, sc.Grade, sc.Parts)
 	}
 	view = ansi.Strip(m.View().Content)
-	for _, want := range []string{"95/100", "grade A", "root cause", "r = 0.88"} {
+	for _, want := range []string{"95/100", "grade A", "root cause", "evidence: node ip-10-0-1-5 NotReady"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("debrief lacks %q:\n%s", want, view)
 		}

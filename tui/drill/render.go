@@ -191,6 +191,10 @@ func (m Model) listLines(h int) []string {
 	rows := max(h-1, 1)
 	for i := m.listTop; i < min(m.listTop+rows, len(m.signals)); i++ {
 		s := m.signals[i]
+		cur := " "
+		if i == m.sel {
+			cur = "▸" // visible without colour too
+		}
 		tag := "  "
 		if i == m.rootIdx {
 			tag = "R "
@@ -200,7 +204,7 @@ func (m Model) listLines(h int) []string {
 				tag = fmt.Sprintf("%-2d", m.linkNumber(p))
 			}
 		}
-		row := fmt.Sprintf("%s%-8s %s", tag, ansi.Truncate(s.Family, 8, ""), s.Label())
+		row := fmt.Sprintf("%s%s%-8s %s", cur, tag, ansi.Truncate(s.Family, 8, ""), s.Label())
 		row = pad(ansi.Truncate(row, lw, "…"), lw)
 		if i == m.sel {
 			row = t.Selected.Render(row)
@@ -422,7 +426,7 @@ func mmss(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
-	s := int(d / time.Second)
+	s := int(d.Round(time.Second) / time.Second)
 	if s >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
