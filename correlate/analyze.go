@@ -76,6 +76,15 @@ type group struct {
 	in       float64
 	explains int
 	order    int
+	// Ranking: the entity's strength, the link that best explains the
+	// group (-1: none), the root of its tree, the mass it explains, and
+	// whether its tree tells an incident's story.
+	strength  float64
+	up        int
+	tree      int
+	mass      float64
+	incident  bool
+	sustained bool
 }
 
 type edge struct {
@@ -118,6 +127,12 @@ type analysis struct {
 	// ambiguous: exporters make a change visible a scrape or two late.
 	ambig int
 	notes []string
+	// reachPrior is the transitive closure of the bank's causes; sink the
+	// impact families (only ever effects).
+	reachPrior map[string]map[string]bool
+	sink       map[string]bool
+	kids       [][]int
+	pos        []int // position of each group in topo
 }
 
 // Analyze finds what changed in the window, relates the changes by lead/lag,
@@ -153,6 +168,7 @@ func Analyze(in *Input) *Findings {
 		return f
 	}
 	a.group()
+	a.priorClosure()
 	a.relate()
 	a.rank()
 	f := &Findings{}
@@ -492,6 +508,7 @@ func (a *analysis) finishGroup(g *group) {
 	g.onset, g.fine = rd.onset, rd.fine
 	for _, m := range g.members {
 		d := &a.dets[m]
+		g.sustained = g.sustained || d.sustained
 		if d.onset < g.onset {
 			g.onset = d.onset
 		}
@@ -548,6 +565,13 @@ func (a *analysis) prior(x, y *group) bool {
 	return false
 }
 
+func iabs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // kindRank: discrete happenings (events, state changes) usually come first.
 func kindRank(k Kind) int {
 	if k == Gauge {
@@ -593,40 +617,24 @@ func (a *analysis) relate() {
 				fwd = xc.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
 			}
 			c.fwd = true
-			if gj.onset-gi.onset <= a.ambig {
-				// Same or adjacent step: the order is ambiguous; weigh the
-				// bank's priors, the within-step structure, the lead/lag
-				// asymmetry and the kind of signal.
+			if gj.onset-gi.onset <= 1 {
+				// Same or adjacent step: the order is ambiguous.
 				if xc != nil && gi.hasProf && gj.hasProf {
 					rev = xc.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
 				}
-				s := 0.0
-				if pij {
-					s += 2
-				}
-				if pji {
-					s -= 2
-				}
-				if dt >= 0.25 && gi.kind == Gauge && gj.kind == Gauge {
-					// Within-step structure (how much of the change was
-					// already visible at the sample) orders two gauges.
-					s += 1
-				}
-				if fwd.p < rev.p/2 && fwd.lag > 0 {
-					s += 0.5
-				} else if rev.p < fwd.p/2 && rev.lag > 0 {
-					s -= 0.5
-				}
-				s += 0.5 * float64(kindRank(gi.kind)-kindRank(gj.kind))
-				if s < 0 {
+				if a.tieOrder(gi, gj, pij, pji, fwd, rev) < 0 {
 					c.fwd = false
 					fwd = rev
 				}
 			}
-			if gi.conc >= 0.5 && gj.conc >= 0.5 && a.winHi > a.winLo {
-				// Two localised changes: the chance of their onsets
-				// falling this close is all the data can say.
-				fwd.p = math.Max(fwd.p, float64(a.maxLag+1)/float64(a.winHi-a.winLo))
+			if (gi.conc >= 0.5 || gj.conc >= 0.5) && a.winHi > a.winLo {
+				// A localised change (a step, a burst) correlates with
+				// anything that moved at the same time: the chance of
+				// the two onsets falling this close is all the data can
+				// say.
+				// With G changes in the window, some change falls within
+				// d steps of a given one with chance about G(2d+1)/W.
+				fwd.p = math.Max(fwd.p, math.Min(1, float64(len(a.groups)*(2*iabs(gj.onset-gi.onset)+1))/float64(a.winHi-a.winLo)))
 			}
 			c.st = fwd
 			if c.fwd {
@@ -673,15 +681,23 @@ func (a *analysis) relate() {
 			}
 		}
 		ord := 0.0
-		if !a.knowledge && lag <= a.maxLag {
+		if !a.knowledge {
 			// Without the bank's priors, onset order is the structure
 			// the data offers; with them, order alone is not a link (a
 			// busy cluster has many unrelated changes).
-			// Onset order alone: weak evidence, fading with the lag.
-			ord = 0.35 * (1 - float64(lag)/float64(a.maxLag+1))
+			ord = 0.35
 		}
-		wgt := 1 - (1-0.8*sSig)*(1-0.6*c.topo)*(1-0.5*pr)*(1-ord)
-		wgt *= math.Exp(-float64(lag) / float64(3*a.maxLag))
+		// Timing: a change within the ambiguity of the grid is as close as
+		// the data can tell; beyond it, evidence that rests on timing
+		// alone fades fast (a prior between families with no tie between
+		// the entities, past the ambiguity; onset order, from the first
+		// step of lag), structural evidence (topology, a significant
+		// lagged correlation) slowly.
+		amb := float64(a.ambig)
+		tPrior := math.Exp(-float64(max(0, lag-a.ambig)) / amb)
+		tOrder := math.Exp(-float64(lag) / amb)
+		tStruct := math.Exp(-float64(lag) / float64(3*a.maxLag))
+		wgt := 1 - (1-0.8*sSig*tStruct)*(1-0.7*c.topo*tStruct)*(1-0.6*pr*tPrior)*(1-ord*tOrder)
 		if wgt < edgeMin {
 			continue
 		}
@@ -878,101 +894,6 @@ func (a *analysis) diffSeries(d *detector, si, start int, out []float64) {
 	}
 }
 
-// rank orders the graph, measures how much of the incident each group
-// explains downstream, and scores it as a root cause.
-func (a *analysis) rank() {
-	ng := len(a.groups)
-	// Kahn's algorithm, earliest first; a cycle (possible among same-step
-	// changes) is broken by dropping the incoming links of its earliest
-	// member.
-	indeg := make([]int, ng)
-	for _, e := range a.edges {
-		indeg[e.to]++
-	}
-	done := make([]bool, ng)
-	a.topo = a.topo[:0]
-	for len(a.topo) < ng {
-		pick := -1
-		for i := 0; i < ng; i++ {
-			if !done[i] && indeg[i] == 0 {
-				pick = i
-				break
-			}
-		}
-		if pick < 0 {
-			for i := 0; i < ng; i++ {
-				if !done[i] {
-					pick = i
-					break
-				}
-			}
-			for _, k := range a.inc[pick] {
-				if !a.edges[k].dead && !done[a.edges[k].from] {
-					a.edges[k].dead = true
-					indeg[pick]--
-				}
-			}
-		}
-		done[pick] = true
-		a.topo = append(a.topo, pick)
-		for _, k := range a.out[pick] {
-			if !a.edges[k].dead {
-				indeg[a.edges[k].to]--
-			}
-		}
-	}
-	pos := make([]int, ng)
-	for p, g := range a.topo {
-		pos[g] = p
-	}
-	best := make([]float64, ng)
-	for _, u := range a.topo {
-		g := a.groups[u]
-		clear(best)
-		best[u] = 1
-		for p := pos[u] + 1; p < ng; p++ {
-			v := a.topo[p]
-			for _, k := range a.inc[v] {
-				e := &a.edges[k]
-				if e.dead || best[e.from] == 0 {
-					continue
-				}
-				if b := best[e.from] * e.w; b > best[v] {
-					best[v] = b
-				}
-			}
-			if best[v] > 0 {
-				g.reachSum += best[v] * a.groups[v].score
-				if best[v] >= 0.2 {
-					g.explains++
-				}
-			}
-		}
-		for _, k := range a.inc[u] {
-			if e := &a.edges[k]; !e.dead && e.w > g.in {
-				g.in = e.w
-			}
-		}
-	}
-	// An entity is as anomalous as its strongest signal: a single restart
-	// event (weak on its own) on the instance whose connections collapsed
-	// in the same step carries that collapse's strength.
-	strength := make([]float64, ng)
-	for i, g := range a.groups {
-		strength[i] = g.score
-	}
-	for _, e := range a.edges {
-		if e.topo >= 1 && e.lag <= 1 {
-			strength[e.from] = math.Max(strength[e.from], a.groups[e.to].score)
-			strength[e.to] = math.Max(strength[e.to], a.groups[e.from].score)
-		}
-	}
-	for i, g := range a.groups {
-		r := g.reachSum
-		g.root = math.Pow(strength[i], 0.4) * (0.15 + r/(1+r)) * (1 - 0.7*g.in) / 1.15
-	}
-}
-
 // anomalies lists every anomalous signal, strongest first.
 func (a *analysis) anomalies() []Anomaly {
 	idx := append([]int(nil), a.anoms...)
@@ -995,137 +916,6 @@ func (a *analysis) anomalies() []Anomaly {
 			BaselineMedian: d.median, BaselineMAD: d.sigma, Source: s.source(),
 		}
 	}
-	return out
-}
-
-// rootCauses ranks groups as causes, one per entity.
-func (a *analysis) rootCauses() []RootCause {
-	idx := make([]int, len(a.groups))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(i, j int) bool {
-		x, y := a.groups[idx[i]], a.groups[idx[j]]
-		if x.root != y.root {
-			return x.root > y.root
-		}
-		return x.order < y.order
-	})
-	seen := map[string]bool{}
-	var out []RootCause
-	for _, gi := range idx {
-		g := a.groups[gi]
-		ek := labelString(g.entity, nil)
-		if len(g.entity) == 0 {
-			ek = g.key
-		}
-		if seen[ek] || g.root < 0.02 {
-			continue
-		}
-		seen[ek] = true
-		out = append(out, RootCause{
-			Query: g.query, Family: g.family, Entity: g.entity,
-			Onset: a.in.Time(g.onset), Score: clamp(g.root, 0, 1),
-			Why: a.why(g), Explains: g.explains, Anomaly: a.anomIdx[g.members[0]],
-		})
-		if len(out) == maxRoots {
-			break
-		}
-	}
-	return out
-}
-
-// chains extracts the best causal path from each leading root candidate.
-func (a *analysis) chains() []Chain {
-	ng := len(a.groups)
-	// gain[v]: best total gain of a path starting at v; next[v] its edge.
-	gain := make([]float64, ng)
-	next := make([]int, ng)
-	for p := ng - 1; p >= 0; p-- {
-		v := a.topo[p]
-		next[v] = -1
-		for _, k := range a.out[v] {
-			e := &a.edges[k]
-			if e.dead {
-				continue
-			}
-			gv := e.w*(0.5+a.groups[e.to].score) - 0.15 + gain[e.to]
-			if gv > gain[v] || (gv == gain[v] && next[v] >= 0 && a.groups[e.to].order < a.groups[a.edges[next[v]].to].order) {
-				gain[v], next[v] = gv, k
-			}
-		}
-	}
-	idx := make([]int, ng)
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(i, j int) bool {
-		x, y := a.groups[idx[i]], a.groups[idx[j]]
-		if x.root != y.root {
-			return x.root > y.root
-		}
-		return x.order < y.order
-	})
-	var out []Chain
-	var used []map[int]bool
-	for _, u := range idx {
-		if len(out) == maxChains {
-			break
-		}
-		if next[u] < 0 {
-			continue
-		}
-		path := []int{u}
-		var links []int
-		for v := u; next[v] >= 0; {
-			k := next[v]
-			links = append(links, k)
-			v = a.edges[k].to
-			path = append(path, v)
-		}
-		// Skip chains contained in a better one.
-		contained := false
-		for _, set := range used {
-			all := true
-			for _, v := range path {
-				if !set[v] {
-					all = false
-					break
-				}
-			}
-			if all {
-				contained = true
-				break
-			}
-		}
-		if contained {
-			continue
-		}
-		lw := 0.0
-		for _, k := range links {
-			lw += math.Log(a.edges[k].w)
-		}
-		gm := math.Exp(lw / float64(len(links)))
-		score := clamp(a.groups[u].root*(0.5+0.5*gm)*1.4, 0, 1)
-		if score < chainMin {
-			continue
-		}
-		set := map[int]bool{}
-		for _, v := range path {
-			set[v] = true
-		}
-		used = append(used, set)
-		ch := Chain{Score: score}
-		for s, v := range path {
-			var e *edge
-			if s > 0 {
-				e = &a.edges[links[s-1]]
-			}
-			ch.Steps = append(ch.Steps, a.makeStep(v, e))
-		}
-		out = append(out, ch)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
 }
 

@@ -216,8 +216,16 @@ func TestIncidentRootCause(t *testing.T) {
 				}
 				ch := f.Chains[0]
 				fams := families(ch)
-				if !inOrder(fams, "database", "memory", "oom") {
+				// Without the bank's priors, changes minutes apart on
+				// entities with no topology between them are tied by
+				// timing alone, which the analysis does not stretch past
+				// the grid's resolution: the chain must still start at
+				// the database.
+				if withCauses && !inOrder(fams, "database", "memory", "oom") {
 					t.Errorf("chain families %v, want database before memory before oom", fams)
+				}
+				if !withCauses && (len(fams) < 2 || fams[0] != "database") {
+					t.Errorf("chain families %v, want a chain from the database", fams)
 				}
 				for i, s := range ch.Steps {
 					if s.Evidence == "" {
@@ -332,6 +340,13 @@ func TestNodeExplainsItsPods(t *testing.T) {
 			ent["namespace"] = "prod"
 		}
 		in.Topology = append(in.Topology, map[string]string{"namespace": ent["namespace"], "pod": p.pod, "node": p.node})
+		// The pods stop being ready (the other one too, by coincidence,
+		// a few steps later); their memory series only end (pod churn).
+		nr := make([]float64, n)
+		for i := on + 1 + len(in.Signals)%3; i < n; i++ {
+			nr[i] = 1
+		}
+		in.Signals = append(in.Signals, Signal{Query: "pod_not_ready", Family: "pods", Kind: State, Entity: ent, Labels: ent, Values: nr})
 		v := gaussian(rng, n, 300, 5)
 		for i := on + 4; i < n; i++ {
 			v[i] = math.NaN()

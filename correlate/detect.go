@@ -234,7 +234,9 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 			zb = math.Max(zb, ex.zeff)
 		})
 	}
-	penalty := math.Max(0, zb-noiseMaxZ)
+	// A baseline whose own excursions reach zb > noiseMaxZ is heavy-tailed:
+	// its deviation scale is stretched by zb / noiseMaxZ.
+	calib := noiseMaxZ / math.Max(noiseMaxZ, zb)
 	from := b
 	if born && first > b {
 		from = first
@@ -247,7 +249,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 		}
 	})
 	vanished := !born && last < n-1-d.gap && last >= b-1-d.gap && last >= first
-	if vanished && (!found || best.zeff-penalty < vanishZ) {
+	if vanished && (!found || best.zeff*calib < vanishZ) {
 		on := max(last+1, b)
 		det.anomalous = true
 		det.onset, det.fine, det.dur = on, float64(on)-0.5, n-on
@@ -262,7 +264,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	if !found {
 		return det
 	}
-	z := best.zeff - penalty
+	z := best.zeff * calib
 	if born && !ref.ok {
 		// No reference at all: the series' appearance is the change.
 		z = math.Max(z, best.zeff)
@@ -273,7 +275,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	det.anomalous = true
 	det.onset = best.start
 	det.dur = best.dur
-	det.sustained = best.zl >= gaugeZMin || (best.start+best.dur >= n && best.run >= d.pmin)
+	det.sustained = best.zl*calib >= gaugeZMin || (best.start+best.dur >= n && best.run >= d.pmin)
 	det.dir = best.sign
 	det.z = z
 	det.score = saturate(z)

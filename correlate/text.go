@@ -293,11 +293,15 @@ func (a *analysis) summarise(f *Findings) {
 	if len(a.notes) > 0 {
 		note = " (" + strings.Join(a.notes, "; ") + ")"
 	}
-	if len(f.Chains) == 0 && strongest < quietScore {
+	incident := false
+	for _, g := range a.groups {
+		incident = incident || (g.incident && g.up < 0 && len(a.kids[g.order]) > 0) || (g.incident && g.z >= loneZ)
+	}
+	if len(f.Chains) == 0 && !incident {
 		f.Quiet = true
 		f.Chains = nil
 		f.RootCauses = nil
-		f.Summary = fmt.Sprintf("no incident found: nothing stands out in %d series; %d minor change%s, none linked to another",
+		f.Summary = fmt.Sprintf("no incident found: nothing stands out in %d series; %d minor change%s, none part of a larger story",
 			len(a.sigs), len(a.anoms), plural(len(a.anoms))) + note
 		return
 	}

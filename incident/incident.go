@@ -88,10 +88,14 @@ func EventFamily(reason string) string {
 		return "oom"
 	case "SpotInterrupted", "SpotInterruption", "SpotRebalanceRecommendation", "RebalanceRecommendation",
 		"InstanceTerminating", "InstanceStopping", "TerminatingOnInterruption", "NodeNotReady",
-		"RemovingNode", "PreemptScheduled", "DisruptionTerminating", "NodeNotSchedulable", "Rebooted":
+		"RemovingNode", "PreemptScheduled", "DisruptionTerminating", "NodeNotSchedulable", "Rebooted",
+		"NodeCreated", "NodeDeleting", "Tainted", "TerminationByKubelet", "Terminated", "Shutdown",
+		"MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable":
 		return "nodes"
 	case "Evicted", "EvictionThresholdMet", "BackOff", "Killing", "FailedScheduling", "Preempted",
-		"TaintManagerEviction", "Unhealthy", "Failed", "FailedCreate", "ScalingReplicaSet", "CrashLoopBackOff":
+		"TaintManagerEviction", "Unhealthy", "Failed", "FailedCreate", "ScalingReplicaSet", "CrashLoopBackOff",
+		"ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "EvictionByEvictionAPI",
+		"DeletionByTaintManager", "PreemptionByScheduler", "Error":
 		return "pods"
 	}
 	return ""

@@ -89,7 +89,8 @@ func (e *BankError) Error() string {
 		b.WriteString("query " + e.Query + ": ")
 	}
 	b.WriteString(e.Msg)
-	return b.String()
+	// One line per problem, whatever the file holds.
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(b.String())
 }
 
 var (
@@ -218,6 +219,9 @@ func (l *bankLoader) query(n int, node *yaml.Node) (Query, bool) {
 		if node.Content[i].Value == "id" {
 			if v := resolve(node.Content[i+1]); v.Kind == yaml.ScalarNode && v.Value != "" {
 				ref = v.Value
+				if !idPattern.MatchString(ref) {
+					ref = strconv.Quote(ref)
+				}
 			}
 		}
 	}

@@ -24,6 +24,13 @@ type fakeSource struct {
 
 func (f *fakeSource) Name() string { return "fake" }
 
+// sent is the number of requests received so far.
+func (f *fakeSource) sent() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.reqs)
+}
+
 func (f *fakeSource) QueryRange(ctx context.Context, req Request) (Response, error) {
 	n := f.running.Add(1)
 	defer f.running.Add(-1)
@@ -204,7 +211,7 @@ func TestRunBadQueryIsARow(t *testing.T) {
 			t.Errorf("%s: %v", row.Query.ID, row.Err)
 		}
 	}
-	if len(src.reqs) != 0 {
+	if src.sent() != 0 {
 		t.Error("a query with a bad selector was sent")
 	}
 }
@@ -304,7 +311,7 @@ func TestRunCancellation(t *testing.T) {
 			t.Errorf("%s: err %v, want context.Canceled", row.Query.ID, row.Err)
 		}
 	}
-	if n := len(src.reqs); n > 3 {
+	if n := src.sent(); n > 3 {
 		t.Errorf("%d queries sent after cancel", n)
 	}
 }

@@ -214,9 +214,9 @@ func buildDBRestart(c *cluster, t0, from, to int64) func() AnswerKey {
 		root := dbRoot(c.mysql, t0)
 		oom := s.marks["oom:"+api.name]
 		return AnswerKey{Root: root, Distractors: distr, Chain: []Step{
+			// The uptime reset when MySQL is back (at *upAt) is the same
+			// database event seen from the other end, not a link of its own.
 			root,
-			{Family: "database", Entity: root.Entity, At: tm(*upAt), Note: "uptime restarts from 0",
-				Signal: Signal{Metric: "mysql_global_status_uptime", Match: map[string]string{"pod": c.mysql.pod}, Change: Reset}},
 			{Family: "connections", Entity: wlEntity(api), At: tm(t0), Note: "requests wait for a connection",
 				Signal: Signal{Metric: "hikaricp_connections_pending", Match: map[string]string{"namespace": api.ns}, Change: Increase}},
 			{Family: "memory", Entity: wlEntity(api), At: tm(*upAt + stepMs), Note: "pool rebuild drives memory to the limit",

@@ -24,6 +24,8 @@ type target struct {
 	kube     *kube.Client
 	recorded *bundle.Bundle
 	scenario string
+	// kubeWarning says why the cluster could not be read, when it matters.
+	kubeWarning string
 }
 
 // open builds the target from the flags. needSource says whether a missing
@@ -66,7 +68,7 @@ func (a *app) open(ctx context.Context, sf *sourceFlags, wf *windowFlags) (*targ
 			return nil, err
 		}
 		if !sf.noKube {
-			t.kube = openKube(sf)
+			t.kube, t.kubeWarning = openKube(sf)
 		}
 	}
 	if t.bank, err = loadBank(wf.bank); err != nil {
@@ -119,19 +121,26 @@ func (a *app) openBundle(t *target, sf *sourceFlags, wf *windowFlags) (*target, 
 	return t, nil
 }
 
-func openKube(sf *sourceFlags) *kube.Client {
+// openKube connects to the cluster of the usual kubeconfig rules. With no
+// kubeconfig at all (a Prometheus-only user) the run goes on silently; when
+// the user named one, a failure is a warning row of the run.
+func openKube(sf *sourceFlags) (*kube.Client, string) {
 	c, err := kube.New(kube.Options{Kubeconfig: sf.kubeconfig, Context: sf.context, Namespace: sf.namespace})
 	if err != nil {
-		// No kubeconfig at all is the normal case for a Prometheus-only
-		// user: the run goes on without the cluster.
-		return nil
+		if sf.kubeconfig != "" || sf.context != "" || sf.namespace != "" {
+			return nil, fmt.Sprintf("kubernetes: %v: the analysis goes on with Prometheus alone", err)
+		}
+		return nil, ""
 	}
-	return c
+	return c, ""
 }
 
 // run executes the bank (and reads the cluster) and analyses the result.
 func (t *target) run(ctx context.Context) *incident.Report {
 	res := queries.Run(ctx, t.src, t.bank, t.window, t.opts)
+	if t.kubeWarning != "" {
+		res.Warnings = append(res.Warnings, t.kubeWarning)
+	}
 	switch {
 	case t.recorded != nil:
 		res.Events = append(res.Events, t.recorded.Events...)

@@ -1,0 +1,501 @@
+package correlate
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Ranking constants.
+const (
+	// parentMin is the weakest link that explains a change (makes it the
+	// consequence of an earlier one rather than a cause of its own).
+	parentMin = 0.3
+	// maxSteps caps the steps of a chain.
+	maxSteps = 6
+	// loneZ is the robust z a lone, sustained change needs to be an
+	// incident on its own (nothing else moved with it).
+	loneZ = 12.0
+	// sinkWeight is how much more a change on the impact side (a family
+	// the bank's causes only ever point to) counts in the mass a cause
+	// explains.
+	sinkWeight = 2.0
+)
+
+// priorClosure computes, for every query id and family named by the
+// signals or the bank's causes, the set of families and query ids it leads
+// to through the causes, directly or not.
+func (a *analysis) priorClosure() {
+	c := a.in.Causes
+	if len(c) == 0 {
+		return
+	}
+	famOf := map[string]string{}
+	for i := range a.sigs {
+		famOf[a.sigs[i].query] = a.sigs[i].family
+	}
+	next := func(x string) []string {
+		out := append([]string(nil), c[x]...)
+		if f, ok := famOf[x]; ok && f != x {
+			out = append(out, c[f]...)
+		}
+		return out
+	}
+	a.reachPrior = map[string]map[string]bool{}
+	names := map[string]bool{}
+	for k, vs := range c {
+		names[k] = true
+		for _, v := range vs {
+			names[v] = true
+		}
+	}
+	for q, f := range famOf {
+		names[q], names[f] = true, true
+	}
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		seen := map[string]bool{}
+		stack := next(k)
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[x] {
+				continue
+			}
+			seen[x] = true
+			stack = append(stack, next(x)...)
+		}
+		a.reachPrior[k] = seen
+	}
+	// Impact families: named as effects, never as causes.
+	a.sink = map[string]bool{}
+	for _, vs := range c {
+		for _, v := range vs {
+			a.sink[v] = true
+		}
+	}
+	for k := range c {
+		delete(a.sink, k)
+		if f, ok := famOf[k]; ok {
+			delete(a.sink, f)
+		}
+	}
+}
+
+// priorPath reports whether the bank's causes lead from x to y, directly or
+// through other families.
+func (a *analysis) priorPath(x, y *group) bool {
+	if a.reachPrior == nil {
+		return false
+	}
+	for _, src := range [2]string{x.query, x.family} {
+		r := a.reachPrior[src]
+		if r[y.query] || r[y.family] {
+			return true
+		}
+	}
+	return false
+}
+
+// impact reports whether a group is on the impact side of the bank.
+func (a *analysis) impact(g *group) bool { return a.sink[g.family] || a.sink[g.query] }
+
+// tieOrder decides the direction between two groups whose onsets fall
+// within the grid's ambiguity (gi is the one first by onset): +1 for
+// gi -> gj, -1 for gj -> gi. The evidence, strongest first: the bank's
+// causes (directly or through other families); a discrete happening (an
+// event, a state change) before a continuous response; one entity before
+// many (a database before the pools of many pods); the within-step
+// structure of the onsets; the asymmetry of the lagged correlation; and
+// last the stronger anomaly first.
+func (a *analysis) tieOrder(gi, gj *group, pij, pji bool, fwd, rev pairStat) float64 {
+	s := 0.0
+	tij, tji := pij || a.priorPath(gi, gj), pji || a.priorPath(gj, gi)
+	if tij && !tji {
+		s += 2
+	} else if tji && !tij {
+		s -= 2
+	}
+	s += float64(kindRank(gi.kind) - kindRank(gj.kind))
+	if ni, nj := len(gi.members), len(gj.members); ni < nj {
+		s += 0.5
+	} else if ni > nj {
+		s -= 0.5
+	}
+	if d := gj.fine - gi.fine; d >= 0.25 {
+		s += 0.5
+	} else if d <= -0.25 {
+		s -= 0.5
+	}
+	if fwd.p < rev.p/2 && fwd.lag > 0 {
+		s += 0.5
+	} else if rev.p < fwd.p/2 && rev.lag > 0 {
+		s -= 0.5
+	}
+	if s == 0 {
+		switch {
+		case gi.score > gj.score:
+			s = 0.25
+		case gi.score < gj.score:
+			s = -0.25
+		default:
+			s = 0.25
+		}
+	}
+	return s
+}
+
+// rank orders the graph, gives every change its best explanation (the
+// strongest link from an earlier or tied change), and scores the changes
+// that nothing explains as root causes by their strength and the mass of
+// the changes they explain.
+func (a *analysis) rank() {
+	ng := len(a.groups)
+	a.order()
+	pos := make([]int, ng)
+	for p, g := range a.topo {
+		pos[g] = p
+	}
+	a.pos = pos
+	// Entity strength: an entity is as anomalous as its strongest signal
+	// in the same step (a restart event on the instance whose connections
+	// collapsed carries that collapse's strength).
+	for i, g := range a.groups {
+		g.strength = g.score
+		g.up = -1
+		g.tree = i
+	}
+	for _, e := range a.edges {
+		if !e.dead && e.topo >= 1 && e.lag <= a.ambig {
+			f, t := a.groups[e.from], a.groups[e.to]
+			f.strength = math.Max(f.strength, t.score)
+		}
+	}
+	// Best explanation of each change.
+	for _, v := range a.topo {
+		g := a.groups[v]
+		best := -1
+		for _, k := range a.inc[v] {
+			e := &a.edges[k]
+			if e.dead || pos[e.from] > pos[v] {
+				continue
+			}
+			if best < 0 || e.w > a.edges[best].w ||
+				(e.w == a.edges[best].w && a.groups[e.from].order < a.groups[a.edges[best].from].order) {
+				best = k
+			}
+		}
+		if best >= 0 && a.edges[best].w >= parentMin {
+			g.up = best
+			g.in = a.edges[best].w
+		}
+	}
+	a.kids = make([][]int, ng)
+	for v, g := range a.groups {
+		if g.up >= 0 {
+			u := a.edges[g.up].from
+			a.kids[u] = append(a.kids[u], v)
+		}
+	}
+	for _, ks := range a.kids {
+		sort.Slice(ks, func(i, j int) bool { return a.groups[ks[i]].order < a.groups[ks[j]].order })
+	}
+	// Mass explained, bottom up (reverse topological order).
+	for p := ng - 1; p >= 0; p-- {
+		v := a.topo[p]
+		g := a.groups[v]
+		g.mass = a.value(g)
+		for _, c := range a.kids[v] {
+			e := &a.edges[a.groups[c].up]
+			g.mass += e.w * a.groups[c].mass
+			g.explains += 1 + a.groups[c].explains
+		}
+	}
+	// Trees: the root of each change, its families and whether any link
+	// inside rests on more than timing.
+	for _, v := range a.topo {
+		g := a.groups[v]
+		if g.up >= 0 {
+			g.tree = a.groups[a.edges[g.up].from].tree
+		}
+	}
+	type treeInfo struct {
+		fams     map[string]bool
+		informed bool
+		members  int
+		strong   bool
+	}
+	trees := map[int]*treeInfo{}
+	for _, g := range a.groups {
+		ti := trees[g.tree]
+		if ti == nil {
+			ti = &treeInfo{fams: map[string]bool{}}
+			trees[g.tree] = ti
+		}
+		ti.fams[g.family] = true
+		ti.members++
+		if g.up >= 0 && a.edges[g.up].informed {
+			ti.informed = true
+		}
+		if g.sustained && g.score >= saturate(6) {
+			ti.strong = true
+		}
+		if g.sustained && g.z >= loneZ {
+			ti.strong = true
+		}
+	}
+	for i, g := range a.groups {
+		ti := trees[g.tree]
+		// A story: changes in several families tied by more than timing,
+		// or a change that held (not a blip) with others following it,
+		// or a lone change far beyond its baseline that held.
+		story := (len(ti.fams) >= 2 && ti.informed) ||
+			(ti.strong && ti.members >= 2) ||
+			(ti.strong && g.z >= loneZ)
+		g.incident = story
+		m := g.mass - a.value(g)
+		r := math.Sqrt(g.strength) * (0.25 + m/(1+m))
+		if g.up >= 0 {
+			// Explained by an earlier (or tied) change: a consequence.
+			r *= (1 - g.in) * (1 - g.in)
+		}
+		if !story {
+			r *= 0.3
+		}
+		a.groups[i].root = r
+	}
+}
+
+// value is how much a change counts in the mass a cause explains.
+func (a *analysis) value(g *group) float64 {
+	v := g.score
+	if a.impact(g) {
+		v *= sinkWeight
+	}
+	return v
+}
+
+// order sorts the groups topologically along the links, earliest first; a
+// cycle (possible among tied changes) is broken by dropping the incoming
+// links of its earliest member.
+func (a *analysis) order() {
+	ng := len(a.groups)
+	indeg := make([]int, ng)
+	for _, e := range a.edges {
+		if !e.dead {
+			indeg[e.to]++
+		}
+	}
+	done := make([]bool, ng)
+	a.topo = a.topo[:0]
+	next := 0
+	for len(a.topo) < ng {
+		pick := -1
+		for i := next; i < ng; i++ {
+			if !done[i] && indeg[i] == 0 {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			for i := 0; i < ng; i++ {
+				if !done[i] {
+					pick = i
+					break
+				}
+			}
+			for _, k := range a.inc[pick] {
+				if !a.edges[k].dead && !done[a.edges[k].from] {
+					a.edges[k].dead = true
+					indeg[pick]--
+				}
+			}
+		}
+		done[pick] = true
+		a.topo = append(a.topo, pick)
+		for _, k := range a.out[pick] {
+			if !a.edges[k].dead {
+				indeg[a.edges[k].to]--
+			}
+		}
+		for next < ng && done[next] {
+			next++
+		}
+		// Groups freed by this pick may be earlier than next.
+		for _, k := range a.out[pick] {
+			if t := a.edges[k].to; !done[t] && indeg[t] == 0 && t < next {
+				next = t
+			}
+		}
+	}
+}
+
+// byRoot returns the group indices, best root cause first.
+func (a *analysis) byRoot() []int {
+	idx := make([]int, len(a.groups))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		x, y := a.groups[idx[i]], a.groups[idx[j]]
+		if x.root != y.root {
+			return x.root > y.root
+		}
+		return x.order < y.order
+	})
+	return idx
+}
+
+// rootCauses ranks groups as causes, one per entity.
+func (a *analysis) rootCauses() []RootCause {
+	seen := map[string]bool{}
+	var out []RootCause
+	for _, gi := range a.byRoot() {
+		g := a.groups[gi]
+		ek := labelString(g.entity, nil)
+		if len(g.entity) == 0 {
+			ek = g.key
+		}
+		if seen[ek] || g.root < 0.02 {
+			continue
+		}
+		seen[ek] = true
+		out = append(out, RootCause{
+			Query: g.query, Family: g.family, Entity: g.entity,
+			Onset: a.in.Time(g.onset), Score: clamp(g.root, 0, 1),
+			Why: a.why(g), Explains: g.explains, Anomaly: a.anomIdx[g.members[0]],
+		})
+		if len(out) == maxRoots {
+			break
+		}
+	}
+	return out
+}
+
+// stepKey identifies a chain step's family and entity group: the workload
+// (or the entity itself) the change is about, so that the memory of three
+// pods of one Deployment is one step, not three.
+func (a *analysis) stepKey(g *group) string {
+	if g.parent >= 0 {
+		return g.family + "\x00" + a.tp.names[g.parent]
+	}
+	for _, at := range g.atoms {
+		if at.kind == "pod" || at.kind == "container" {
+			continue
+		}
+		if at.kind != "namespace" {
+			// A workload-level series is keyed like its pods.
+			return g.family + "\x00" + a.tp.names[at.id]
+		}
+	}
+	return g.family + "\x00" + labelString(g.entity, nil)
+}
+
+// chains builds, for each leading incident root, the chain of its most
+// important consequences: the path to the weightiest change it explains,
+// plus branches to further families, one step per family and entity group,
+// in onset order.
+func (a *analysis) chains() []Chain {
+	var out []Chain
+	taken := map[int]bool{}
+	for _, u := range a.byRoot() {
+		if len(out) == maxChains {
+			break
+		}
+		g := a.groups[u]
+		if !g.incident || g.up >= 0 || len(a.kids[u]) == 0 || taken[g.tree] {
+			continue
+		}
+		taken[g.tree] = true
+		steps := a.chainSteps(u)
+		if len(steps) < 2 {
+			continue
+		}
+		lw := 0.0
+		for _, v := range steps[1:] {
+			lw += math.Log(a.edges[a.groups[v].up].w)
+		}
+		gm := math.Exp(lw / float64(len(steps)-1))
+		score := clamp(g.root*(0.5+0.5*gm)*1.4, 0, 1)
+		if score < chainMin {
+			continue
+		}
+		ch := Chain{Score: score}
+		for _, v := range steps {
+			var e *edge
+			if a.groups[v].up >= 0 && v != u {
+				e = &a.edges[a.groups[v].up]
+			}
+			ch.Steps = append(ch.Steps, a.makeStep(v, e))
+		}
+		out = append(out, ch)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// chainSteps selects the steps of the chain from root u: the changes it
+// explains, most surely first (the product of the link weights on the way),
+// one per family and entity group (a group seen again only as a distinct
+// later change of another signal, e.g. the node that is finally gone), at
+// most maxSteps, in causal order.
+func (a *analysis) chainSteps(u int) []int {
+	type cand struct {
+		v int
+		p float64
+	}
+	var cands []cand
+	var walk func(v int, p float64)
+	walk = func(v int, p float64) {
+		for _, c := range a.kids[v] {
+			cp := p * a.edges[a.groups[c].up].w
+			cands = append(cands, cand{c, cp})
+			walk(c, cp)
+		}
+	}
+	walk(u, 1)
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].p != cands[j].p {
+			return cands[i].p > cands[j].p
+		}
+		return a.pos[cands[i].v] < a.pos[cands[j].v]
+	})
+	type seenKey struct {
+		query string
+		onset int
+		again bool
+	}
+	seen := map[string]*seenKey{}
+	g0 := a.groups[u]
+	seen[a.stepKey(g0)] = &seenKey{query: g0.query, onset: g0.onset}
+	steps := []int{u}
+	for _, c := range cands {
+		if len(steps) >= maxSteps || c.p < 0.15 {
+			break
+		}
+		g := a.groups[c.v]
+		k := a.stepKey(g)
+		if s, ok := seen[k]; ok {
+			if s.again || s.query == g.query || g.onset-s.onset <= a.ambig || g.kind == Gauge {
+				continue
+			}
+			s.again = true
+		} else {
+			seen[k] = &seenKey{query: g.query, onset: g.onset}
+		}
+		steps = append(steps, c.v)
+	}
+	sort.SliceStable(steps[1:], func(i, j int) bool {
+		return a.pos[steps[1+i]] < a.pos[steps[1+j]]
+	})
+	return steps
+}
+
+// lagOf is the onset difference between two groups as a duration.
+func (a *analysis) lagOf(from, to *group) time.Duration {
+	return time.Duration(max(0, to.onset-from.onset)) * a.step
+}
