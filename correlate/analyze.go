@@ -85,6 +85,11 @@ type group struct {
 	mass      float64
 	incident  bool
 	sustained bool
+	// evAtoms are the entities of the Kubernetes events that corroborate
+	// the group's members.
+	evAtoms []atom
+	// podLevel is true when the group is about pods or containers.
+	podLevel bool
 }
 
 type edge struct {
@@ -99,6 +104,10 @@ type edge struct {
 	method   string
 	dead     bool
 	informed bool // backed by significance, topology or a prior
+	// event is true when Kubernetes events corroborating the later change
+	// concern entities tied to the earlier one (an Evicted pod that ran
+	// on the interrupted node).
+	event bool
 }
 
 type analysis struct {
@@ -177,6 +186,7 @@ func Analyze(in *Input) *Findings {
 	f.Chains = a.chains()
 	f.Timeline = a.timeline()
 	a.summarise(f)
+	debugHook(a)
 	return f
 }
 
@@ -363,6 +373,8 @@ func (a *analysis) detect() {
 		}
 	}
 	a.dropChurn()
+	a.handOffs()
+	a.corroborate()
 	for i := range a.dets {
 		if a.dets[i].anomalous {
 			a.anoms = append(a.anoms, i)
@@ -419,13 +431,58 @@ func (a *analysis) dropChurn() {
 			d.anomalous = false
 			continue
 		}
+		b, born := birth[p]
+		born = born && b >= a.b
+		if a.sigs[i].kind == Gauge {
+			// A pod born in the window whose series is off its
+			// siblings' level only in its first moments is warming up
+			// (caches, JIT, a first scrape of partial counters): the
+			// change ends within the start-up time.
+			if born && d.onset-b <= startup && d.onset+d.dur <= b+2*startup && d.shape != "appeared" {
+				d.anomalous = false
+			}
+			continue
+		}
 		if a.sigs[i].kind != State || d.sustained {
 			continue
 		}
-		if b, ok := birth[p]; ok && b >= a.b && d.onset-b <= startup {
+		if born && d.onset-b <= startup {
 			// Born in the window and briefly in a bad state right away:
 			// a pod starting up.
 			d.anomalous = false
+		}
+	}
+}
+
+// handOffs marks as held a state change that ended only because the
+// entity moved on to another bad state: a node's disruption taint that
+// stops reporting when the node is gone, a pod's waiting reason replaced
+// by a termination. Absence after a state usually reads as recovery; when
+// another state of the same entity begins as this one ends, it is not.
+func (a *analysis) handOffs() {
+	byEnt := map[string][]int{}
+	for i := range a.dets {
+		if a.dets[i].anomalous && a.sigs[i].kind == State && len(a.atoms[i]) > 0 {
+			k := fmt.Sprint(a.atoms[i])
+			byEnt[k] = append(byEnt[k], i)
+		}
+	}
+	for _, is := range byEnt {
+		if len(is) < 2 {
+			continue
+		}
+		for _, i := range is {
+			d := &a.dets[i]
+			if d.sustained {
+				continue
+			}
+			end := d.onset + d.dur
+			for _, j := range is {
+				if dj := &a.dets[j]; j != i && dj.onset > d.onset && iabs(dj.onset-end) <= a.ambig {
+					d.sustained = true
+					break
+				}
+			}
 		}
 	}
 }
@@ -543,6 +600,10 @@ func (a *analysis) finishGroup(g *group) {
 	}
 	sort.Slice(g.atoms, func(i, j int) bool { return g.atoms[i].id < g.atoms[j].id })
 	g.reach = a.tp.reach(g.atoms)
+	for _, at := range g.atoms {
+		g.podLevel = g.podLevel || at.kind == "pod" || at.kind == "container"
+	}
+	g.evAtoms = a.eventAtoms(g)
 	g.key = rs.key
 	if len(g.members) > 1 {
 		g.key = fmt.Sprintf("%s#%d", rs.key, len(g.members))
@@ -594,56 +655,123 @@ func (a *analysis) relate() {
 	}
 	var cands []cand
 	span := float64(2 * a.maxLag)
+	// pair measures one pair (i before j in order) and reports whether it
+	// was kept as a candidate.
+	pair := func(i, j int) bool {
+		gi, gj := a.groups[i], a.groups[j]
+		dt := gj.fine - gi.fine
+		topo := a.tp.tie(gi.reach, gi.podLevel, gj.atoms)
+		pij, pji := a.prior(gi, gj), a.prior(gj, gi)
+		if dt > float64(a.maxLag) && topo < 0.5 && !pij {
+			return false
+		}
+		c := cand{i: i, j: j, topo: topo}
+		var fwd, rev pairStat
+		fwd.p, rev.p = 1, 1
+		pairKey := hashKey(gi.key + "\x00" + gj.key)
+		if xc != nil && gi.hasProf && gj.hasProf {
+			fwd = xc.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
+		}
+		c.fwd = true
+		if gj.onset-gi.onset <= 1 {
+			// Same or adjacent step: the order is ambiguous.
+			if xc != nil && gi.hasProf && gj.hasProf {
+				rev = xc.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
+			}
+			if a.tieOrder(gi, gj, topo, pij, pji, fwd, rev) < 0 {
+				c.fwd = false
+				fwd = rev
+			}
+		}
+		if (gi.conc >= 0.5 || gj.conc >= 0.5 || min(gi.conc, gj.conc) >= 0.25) && a.winHi > a.winLo {
+			// A localised change (a step, a burst; or two changes each
+			// largely localised) correlates with anything that moved at
+			// the same time: the chance of
+			// the two onsets falling this close is all the data can
+			// say.
+			// With G changes in the window, some change falls within
+			// d steps of a given one with chance about G(2d+1)/W.
+			fwd.p = math.Max(fwd.p, math.Min(1, float64(len(a.groups)*(2*iabs(gj.onset-gi.onset)+1))/float64(a.winHi-a.winLo)))
+		}
+		c.st = fwd
+		if c.fwd {
+			c.prior = pij
+		} else {
+			c.prior = pji
+		}
+		cands = append(cands, c)
+		return true
+	}
+	// The groups the bank's causes name as leading to each family or
+	// query, in order: a cause is paired with its effects even when many
+	// other changes fall between them (a database restart followed by
+	// the memory of hundreds of pods).
+	var causesOf map[string][]int
+	if len(a.in.Causes) > 0 {
+		causesOf = map[string][]int{}
+		for i, g := range a.groups {
+			for _, src := range [2]string{g.query, g.family} {
+				for _, dst := range a.in.Causes[src] {
+					if l := causesOf[dst]; len(l) == 0 || l[len(l)-1] != i {
+						causesOf[dst] = append(l, i)
+					}
+				}
+			}
+		}
+	}
+	paired := make([]int, ng) // j+1 when paired with j
 	for j := 0; j < ng; j++ {
 		gj := a.groups[j]
 		taken := 0
 		for i := j - 1; i >= 0 && taken < maxPredecessors; i-- {
-			gi := a.groups[i]
-			dt := gj.fine - gi.fine
-			if dt > span {
+			if gj.fine-a.groups[i].fine > span {
 				break
 			}
-			topo := a.tp.tie(gi.reach, gj.atoms)
-			pij, pji := a.prior(gi, gj), a.prior(gj, gi)
-			if dt > float64(a.maxLag) && topo < 0.5 && !pij {
-				continue
+			if pair(i, j) {
+				taken++
 			}
-			taken++
-			c := cand{i: i, j: j, topo: topo}
-			var fwd, rev pairStat
-			fwd.p, rev.p = 1, 1
-			pairKey := hashKey(gi.key + "\x00" + gj.key)
-			if xc != nil && gi.hasProf && gj.hasProf {
-				fwd = xc.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
-			}
-			c.fwd = true
-			if gj.onset-gi.onset <= 1 {
-				// Same or adjacent step: the order is ambiguous.
-				if xc != nil && gi.hasProf && gj.hasProf {
-					rev = xc.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
-				}
-				if a.tieOrder(gi, gj, pij, pji, fwd, rev) < 0 {
-					c.fwd = false
-					fwd = rev
-				}
-			}
-			if (gi.conc >= 0.5 || gj.conc >= 0.5) && a.winHi > a.winLo {
-				// A localised change (a step, a burst) correlates with
-				// anything that moved at the same time: the chance of
-				// the two onsets falling this close is all the data can
-				// say.
-				// With G changes in the window, some change falls within
-				// d steps of a given one with chance about G(2d+1)/W.
-				fwd.p = math.Max(fwd.p, math.Min(1, float64(len(a.groups)*(2*iabs(gj.onset-gi.onset)+1))/float64(a.winHi-a.winLo)))
-			}
-			c.st = fwd
-			if c.fwd {
-				c.prior = pij
-			} else {
-				c.prior = pji
-			}
-			cands = append(cands, c)
+			paired[i] = j + 1
 		}
+		if causesOf == nil {
+			continue
+		}
+		extra := 0
+		for _, dst := range [2]string{gj.query, gj.family} {
+			l := causesOf[dst]
+			for k := sort.SearchInts(l, j) - 1; k >= 0 && extra < maxPredecessors; k-- {
+				i := l[k]
+				if paired[i] == j+1 {
+					continue
+				}
+				if gj.fine-a.groups[i].fine > span {
+					break
+				}
+				paired[i] = j + 1
+				if pair(i, j) {
+					extra++
+				}
+			}
+		}
+	}
+	// How many distinct entities the bank's causes tie each change to
+	// with no topology between them: one coincidence is plausible, a
+	// response across many entities (the pods of many workloads after a
+	// database restart) is not.
+	fanout := make(map[int]map[string]bool)
+	for _, c := range cands {
+		if !c.prior || c.topo > 0 {
+			continue
+		}
+		from, to := c.i, c.j
+		if !c.fwd {
+			from, to = c.j, c.i
+		}
+		m := fanout[from]
+		if m == nil {
+			m = map[string]bool{}
+			fanout[from] = m
+		}
+		m[labelString(a.groups[to].entity, nil)] = true
 	}
 	ps := make([]float64, len(cands))
 	for k, c := range cands {
@@ -679,6 +807,13 @@ func (a *analysis) relate() {
 				// that moved in the same minute.
 				pr = 0.25
 			}
+			if c.topo == 0 && !gf.sustained && gt.sustained && len(fanout[from]) < 3 {
+				// Nor does a family-level prior make a passing change
+				// on an unrelated entity (a worker that restarted once)
+				// the cause of a change that held, unless the change
+				// was followed across many entities.
+				pr *= 0.4
+			}
 		}
 		ord := 0.0
 		if !a.knowledge {
@@ -686,6 +821,12 @@ func (a *analysis) relate() {
 			// the data offers; with them, order alone is not a link (a
 			// busy cluster has many unrelated changes).
 			ord = 0.35
+			// Timing alone cannot make a passing change the explanation
+			// of one that held (a routine worker restart in the same
+			// minute as a traffic surge).
+			if !gf.sustained && gt.sustained {
+				ord *= 0.5
+			}
 		}
 		// Timing: a change within the ambiguity of the grid is as close as
 		// the data can tell; beyond it, evidence that rests on timing
@@ -697,13 +838,25 @@ func (a *analysis) relate() {
 		tPrior := math.Exp(-float64(max(0, lag-a.ambig)) / amb)
 		tOrder := math.Exp(-float64(lag) / amb)
 		tStruct := math.Exp(-float64(lag) / float64(3*a.maxLag))
-		wgt := 1 - (1-0.8*sSig*tStruct)*(1-0.7*c.topo*tStruct)*(1-0.6*pr*tPrior)*(1-ord*tOrder)
+		// Kubernetes events on the later change's entities that are tied
+		// to the earlier change (the pods evicted from the interrupted
+		// node) say what happened between the two.
+		ev := 0.0
+		if len(gt.evAtoms) > 0 {
+			if t := a.tp.tie(gf.reach, gf.podLevel, gt.evAtoms); t >= 0.5 {
+				ev = t
+			}
+		}
+		wgt := 1 - (1-0.8*sSig*tStruct)*(1-0.7*c.topo*tStruct)*(1-0.6*pr*tPrior)*(1-ord*tOrder)*(1-0.8*ev*tStruct)
 		if wgt < edgeMin {
 			continue
 		}
-		e.informed = e.sig || c.topo >= 0.5 || pr >= 1
+		e.event = ev > 0
+		e.informed = e.sig || c.topo >= 0.5 || pr >= 1 || e.event
 		e.w = wgt
 		switch {
+		case e.event:
+			e.method = "event"
 		case e.sig && gf.kind == Events:
 			e.method = "event-response"
 		case e.sig:

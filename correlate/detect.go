@@ -50,6 +50,13 @@ type detection struct {
 	sustained bool
 	// churn is true for a series that only appeared or vanished.
 	churn bool
+	// evs are the Kubernetes event streams (indices into analysis.sigs)
+	// that corroborate this change, evz their strongest z; absorbed marks
+	// a stream that corroborates a metric change instead of standing
+	// alone.
+	evs      []int
+	evz      float64
+	absorbed bool
 }
 
 // refStats is a borrowed baseline for series born in the window (the
@@ -117,13 +124,17 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	}
 	n, b := d.n, d.b
 	x := d.x[:n]
+	last = d.trimStale(first, last)
 
-	maxAbs, minV, maxV := 0.0, math.Inf(1), math.Inf(-1)
+	minV, maxV := math.Inf(1), math.Inf(-1)
 	for t := first; t <= last; t++ {
 		if xv := x[t]; !math.IsNaN(xv) {
-			maxAbs = math.Max(maxAbs, math.Abs(xv))
-			minV = math.Min(minV, xv)
-			maxV = math.Max(maxV, xv)
+			if xv > maxV {
+				maxV = xv
+			}
+			if xv < minV {
+				minV = xv
+			}
 		}
 	}
 
@@ -196,6 +207,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 			sigma = math.Max(sigma, madScale*madD/math.Sqrt2)
 		}
 	}
+	maxAbs := max(math.Abs(minV), math.Abs(maxV))
 	floor := math.Max(0.05*math.Abs(m), math.Max(0.01*maxAbs, 1e-9))
 	sigma = math.Max(sigma, floor)
 	det.median, det.sigma = m, sigma
@@ -204,23 +216,30 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	// in baseline deviations.
 	e := d.e[:n]
 	horizon := float64(2*b - 1)
+	inv := 1 / sigma
 	for t := 0; t < n; t++ {
 		xv := x[t]
-		if math.IsNaN(xv) {
-			e[t] = math.NaN()
+		if xv != xv { // NaN
+			e[t] = xv
 			continue
 		}
-		tr := m
+		lo, hi := m, m
 		if slope != 0 {
-			tt := math.Min(float64(t), horizon)
-			tr = m + offset + slope*(tt-cB)
+			tt := float64(t)
+			if tt > horizon {
+				tt = horizon
+			}
+			if tr := m + offset + slope*(tt-cB); tr < lo {
+				lo = tr
+			} else {
+				hi = tr
+			}
 		}
-		lo, hi := math.Min(m, tr), math.Max(m, tr)
 		switch {
 		case xv > hi:
-			e[t] = (xv - hi) / sigma
+			e[t] = (xv - hi) * inv
 		case xv < lo:
-			e[t] = (xv - lo) / sigma
+			e[t] = (xv - lo) * inv
 		default:
 			e[t] = 0
 		}
@@ -284,7 +303,7 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	if plateau > 0 && !math.IsNaN(e[best.start]) {
 		frac = clamp(float64(best.sign)*e[best.start]/plateau, 0, 1)
 	}
-	det.fine = float64(best.start) - frac
+	det.fine = float64(best.start) - 0.5*frac
 	// Level before (the band edge) and after (the settled level).
 	tr := m
 	if slope != 0 {
@@ -334,6 +353,44 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 	return det
 }
 
+// trimStale drops the stale tail of a gauge that stopped reporting. A
+// Prometheus without staleness markers (a promtool backfill, a federated
+// or remote-read source) keeps returning a vanished series' last sample
+// for its lookback (5 minutes by default): the series ends in a run of one
+// repeated value far longer than any run of its live part. The run is cut
+// back to the longest live run, so that the series vanishes when it did.
+// It returns the new last index.
+func (d *detector) trimStale(first, last int) int {
+	x := d.x
+	if last >= d.n-1-d.gap || last-first < 12 {
+		return last
+	}
+	r := 1
+	for t := last - 1; t >= first && x[t] == x[last]; t-- {
+		r++
+	}
+	if r < 4 || last-r-first < 8 {
+		return last
+	}
+	longest, run := 1, 1
+	for t := first + 1; t <= last-r; t++ {
+		if x[t] == x[t-1] {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 1
+		}
+	}
+	if r <= 3*longest {
+		return last
+	}
+	end := last - r + longest
+	for t := end + 1; t <= last; t++ {
+		x[t] = math.NaN()
+	}
+	return end
+}
+
 // segMedian returns the median of the present values in x[a:b], the mean
 // index of those values and their count.
 func (d *detector) segMedian(a, b int) (med, center float64, n int) {
@@ -370,10 +427,12 @@ func (d *detector) excursions(e []float64, a, b int, fn func(excursion)) {
 		sf := float64(sign)
 		for t := a; t < b; t++ {
 			v := e[t]
-			if math.IsNaN(v) {
+			if v != v { // NaN
 				continue
 			}
-			s = math.Max(0, s+sf*v-cusumK)
+			if s += sf*v - cusumK; s < 0 {
+				s = 0
+			}
 			if s > 0 && start < 0 {
 				start = t
 			}

@@ -13,9 +13,9 @@ const (
 	parentMin = 0.3
 	// maxSteps caps the steps of a chain.
 	maxSteps = 6
-	// loneZ is the robust z a lone, sustained change needs to be an
-	// incident on its own (nothing else moved with it).
-	loneZ = 12.0
+	// loneZMax caps the robust z a lone, sustained change needs to be an
+	// incident on its own (nothing else moved with it); see loneZ.
+	loneZMax = 12.0
 	// sinkWeight is how much more a change on the impact side (a family
 	// the bank's causes only ever point to) counts in the mass a cause
 	// explains.
@@ -107,12 +107,13 @@ func (a *analysis) impact(g *group) bool { return a.sink[g.family] || a.sink[g.q
 // tieOrder decides the direction between two groups whose onsets fall
 // within the grid's ambiguity (gi is the one first by onset): +1 for
 // gi -> gj, -1 for gj -> gi. The evidence, strongest first: the bank's
-// causes (directly or through other families); a discrete happening (an
-// event, a state change) before a continuous response; one entity before
-// many (a database before the pools of many pods); the within-step
+// causes (directly or through other families); between related entities,
+// a discrete happening (an event, a state change) before a continuous
+// response and one entity before many (a database before the pools of
+// many pods); the within-step
 // structure of the onsets; the asymmetry of the lagged correlation; and
 // last the stronger anomaly first.
-func (a *analysis) tieOrder(gi, gj *group, pij, pji bool, fwd, rev pairStat) float64 {
+func (a *analysis) tieOrder(gi, gj *group, topo float64, pij, pji bool, fwd, rev pairStat) float64 {
 	s := 0.0
 	tij, tji := pij || a.priorPath(gi, gj), pji || a.priorPath(gj, gi)
 	if tij && !tji {
@@ -120,11 +121,20 @@ func (a *analysis) tieOrder(gi, gj *group, pij, pji bool, fwd, rev pairStat) flo
 	} else if tji && !tij {
 		s -= 2
 	}
-	s += float64(kindRank(gi.kind) - kindRank(gj.kind))
-	if ni, nj := len(gi.members), len(gj.members); ni < nj {
-		s += 0.5
-	} else if ni > nj {
-		s -= 0.5
+	if topo > 0 || tij || tji {
+		// Between related entities: a happening before the response
+		// to it, one entity before the many it serves.
+		s += float64(kindRank(gi.kind) - kindRank(gj.kind))
+		if ni, nj := len(gi.members), len(gj.members); ni < nj {
+			s += 0.5
+		} else if ni > nj {
+			s -= 0.5
+		}
+	} else {
+		// Between unrelated entities a happening still comes before a
+		// continuous response (whether the response can rest on it is
+		// for the link's weight to say).
+		s += float64(kindRank(gi.kind) - kindRank(gj.kind))
 	}
 	if d := gj.fine - gi.fine; d >= 0.25 {
 		s += 0.5
@@ -244,7 +254,7 @@ func (a *analysis) rank() {
 		if g.sustained && g.score >= saturate(6) {
 			ti.strong = true
 		}
-		if g.sustained && g.z >= loneZ {
+		if g.sustained && g.z >= a.loneZ() {
 			ti.strong = true
 		}
 	}
@@ -255,7 +265,7 @@ func (a *analysis) rank() {
 		// or a lone change far beyond its baseline that held.
 		story := (len(ti.fams) >= 2 && ti.informed) ||
 			(ti.strong && ti.members >= 2) ||
-			(ti.strong && g.z >= loneZ)
+			(g.sustained && g.z >= a.loneZ())
 		g.incident = story
 		m := g.mass - a.value(g)
 		r := math.Sqrt(g.strength) * (0.25 + m/(1+m))
@@ -268,6 +278,15 @@ func (a *analysis) rank() {
 		}
 		a.groups[i].root = r
 	}
+}
+
+// loneZ is the robust z a lone change that held needs to be an incident
+// on its own: the detection bar plus the largest |z| that pure noise
+// reaches among the series checked (about sqrt(2 ln N) for N series), so
+// that a window with more series needs a clearer change.
+func (a *analysis) loneZ() float64 {
+	n := float64(max(2, len(a.sigs)))
+	return math.Min(loneZMax, gaugeZMin+math.Sqrt(2*math.Log(n)))
 }
 
 // value is how much a change counts in the mass a cause explains.

@@ -119,7 +119,11 @@ func plural(n int) string {
 }
 
 func (a *analysis) describeFirst(g *group) string {
-	return fmt.Sprintf("%s %s at %s", a.groupName(g), a.change(g), clock(a.in.Time(g.onset)))
+	s := fmt.Sprintf("%s %s at %s", a.groupName(g), a.change(g), clock(a.in.Time(g.onset)))
+	if note := a.eventNote(g); note != "" {
+		s += " (" + note + ")"
+	}
+	return s
 }
 
 func pText(p float64) string {
@@ -154,10 +158,15 @@ func (a *analysis) describeLink(from, to *group, e *edge) string {
 	case e.topo > 0:
 		why = append(why, "same namespace")
 	}
+	if e.event {
+		why = append(why, "events on objects tied to the earlier change: "+strings.TrimPrefix(a.eventNote(to), "Kubernetes: "))
+	} else if note := a.eventNote(to); note != "" {
+		why = append(why, note)
+	}
 	if e.prior {
 		why = append(why, "the bank lists "+from.family+" as a cause of "+to.family)
 	}
-	if !e.sig {
+	if !e.sig && !e.event {
 		why = append(why, "no significant correlation; linked by onset order")
 	}
 	fmt.Fprintf(&sb, " (%s)", strings.Join(why, "; "))
@@ -198,14 +207,17 @@ func (a *analysis) verb(g *group) string {
 
 // why explains a root-cause candidate.
 func (a *analysis) why(g *group) string {
-	s := fmt.Sprintf("%s %s", a.groupName(g), a.change(g))
+	s := fmt.Sprintf("%s %s at %s", a.groupName(g), a.change(g), clock(a.in.Time(g.onset)))
+	if note := a.eventNote(g); note != "" {
+		s += " (" + note + ")"
+	}
 	switch {
 	case g.explains > 0 && g.in < 0.3:
-		return fmt.Sprintf("%s at %s, before %d later change%s it is linked to", s, clock(a.in.Time(g.onset)), g.explains, plural(g.explains))
+		return fmt.Sprintf("%s, before %d later change%s it is linked to", s, g.explains, plural(g.explains))
 	case g.explains > 0:
-		return fmt.Sprintf("%s at %s and is linked to %d later change%s, but may itself follow an earlier one", s, clock(a.in.Time(g.onset)), g.explains, plural(g.explains))
+		return fmt.Sprintf("%s and is linked to %d later change%s, but may itself follow an earlier one", s, g.explains, plural(g.explains))
 	}
-	return fmt.Sprintf("%s at %s; nothing later is linked to it", s, clock(a.in.Time(g.onset)))
+	return s + "; nothing later is linked to it"
 }
 
 // timeline lists change points, metric events and Kubernetes events in time
@@ -295,7 +307,7 @@ func (a *analysis) summarise(f *Findings) {
 	}
 	incident := false
 	for _, g := range a.groups {
-		incident = incident || (g.incident && g.up < 0 && len(a.kids[g.order]) > 0) || (g.incident && g.z >= loneZ)
+		incident = incident || (g.incident && g.up < 0 && len(a.kids[g.order]) > 0) || (g.incident && g.sustained && g.z >= a.loneZ())
 	}
 	if len(f.Chains) == 0 && !incident {
 		f.Quiet = true

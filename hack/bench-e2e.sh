@@ -30,6 +30,9 @@ for tool in prometheus promtool curl jq /usr/bin/time; do
 	command -v "$tool" >/dev/null 2>&1 || { log "missing $tool (run hack/test-deps.sh; apt-get install jq time curl)"; exit 1; }
 done
 mkdir -p "$cache"
+# One run at a time: runs share the cached TSDBs and the machine.
+exec 9>"$cache/lock"
+flock -n 9 || { log "another bench-e2e is running (lock $cache/lock)"; exit 1; }
 [ -x "$bin" ] || go build -trimpath -o "$bin" ./cmd/causeway
 go build -o "$cache/gen-bulk" ./hack/gen-bulk
 
@@ -43,7 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The generator's identity: regenerate when its source changes.
-gen_hash="$(cat scenarios/bulk/bulk.go scenarios/bulk/bank.yaml hack/gen-bulk/main.go | sha256sum | cut -c1-12)"
+gen_hash="$(cat scenarios/bulk/bulk.go hack/gen-bulk/main.go | sha256sum | cut -c1-12)"
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
@@ -68,20 +71,21 @@ for n in $sizes; do
 		rm -rf "$cache"/s"$n"-*
 		mkdir -p "$data"
 		log "generating $n series x 1,440 points (OpenMetrics, streamed into promtool's input)"
-		"$cache/gen-bulk" -series "$n" -o "$work/data.om" -bank "$data/bank.yaml" -key "$data/key.json"
+		"$cache/gen-bulk" -series "$n" -o "$work/data.om" -key "$data/key.json"
 		log "backfilling $(du -h "$work/data.om" | cut -f1) with promtool (about 6 s per 1,000 series)"
 		timeout 3600 promtool tsdb create-blocks-from openmetrics -q "$work/data.om" "$data/tsdb" >/dev/null
 		rm -f "$work/data.om"
 		touch "$data/ok"
 	fi
 	key="$data/key.json"
+	"$cache/gen-bulk" -series "$n" -o /dev/null -points 32 -bank "$work/bank.yaml" # the bank only
 	start="$(date -u -d "$(jq -r .Start "$key")" +%s)"
 	end="$(date -u -d "$(jq -r .End "$key")" +%s)"
 	from=$((start + (end - start + 15) / 2))
 	restart="$(jq -r .RestartAt "$key")"
 	inst="$(jq -r .Instance "$key")"
 	# The memory query of the bank, exactly as causeway sends it.
-	expr='max by (namespace, pod, container) (container_memory_working_set_bytes{container!="",image!=""})'
+	expr="$(awk '/id: memory_working_set/ {m=1} m && /promql:/ {getline; sub(/^ +/, ""); print; exit}' "$work/bank.yaml")"
 
 	port="$(free_port)"
 	url="http://127.0.0.1:$port"
@@ -109,7 +113,7 @@ for n in $sizes; do
 		read -r t _ < <(time_curl "$url" --compressed)
 		gzip_t+=("$t")
 		timeout 900 /usr/bin/time -v -o "$work/time.txt" "$bin" report --prometheus "$url" --no-kube \
-			--from "$from" --to "$end" --baseline 3h --step 15s --bank "$data/bank.yaml" \
+			--from "$from" --to "$end" --baseline 3h --step 15s --bank "$work/bank.yaml" \
 			--format json -o "$work/report.json" 2>"$work/cw.err" || { cat "$work/cw.err" "$work/time.txt" >&2; log "causeway report failed"; exit 1; }
 		el="$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')"
 		rss="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")"

@@ -51,13 +51,18 @@ type Data struct {
 	GeneratedAt time.Time
 	Version     string
 	Window      Window
-	// Impact holds the worst error-rate and availability points of the edge
-	// and pods families, error rates first.
+	// Impact holds the user-facing impact: edge error-rate and latency
+	// peaks, and availability drops of the workloads the incident touched,
+	// error rates first.
 	Impact     []ImpactRow
 	RootCauses []RootCauseRow
 	Chains     []ChainData
-	// Timeline is sorted by time.
+	// Timeline is sorted by time: one row per change.
 	Timeline []TimelineRow
+	// Incident and Minor split Timeline: the rows of the chains, of what
+	// they touched and of the impact, and the rest.
+	Incident []TimelineRow
+	Minor    []TimelineRow
 	// Charts are the top chain's signals drawn as text.
 	Charts []Chart
 	// Events are the Kubernetes events of the window, by time.
@@ -66,6 +71,19 @@ type Data struct {
 	Queries  []QueryRow
 	Errors   []QueryRow
 	Warnings []string
+	// Coverage is what was looked at, per family, in bank order.
+	Coverage []FamilyRow
+	// SeriesCount is the number of series fetched (topology included).
+	SeriesCount int
+}
+
+// FamilyRow is what one family of signals covered.
+type FamilyRow struct {
+	Family  string
+	Queries int
+	Series  int
+	// Signals are the short names of its queries.
+	Signals []string
 }
 
 // Window is the analysed time range. Start is From minus the baseline: the
@@ -77,16 +95,22 @@ type Window struct {
 
 // ImpactRow is the worst point of one user-facing signal.
 type ImpactRow struct {
-	// Kind is "error rate", "availability" or "edge".
+	// Kind is "error rate", "latency" or "availability".
 	Kind   string
 	Query  string
-	Signal string // the query's title, or its id
+	Signal string // the signal's short name
 	Entity string // "k=v, k=v"
-	Unit   string
+	// Where names the entity for people: "ingress qa-api in staging".
+	Where string
+	Unit  string
 	// Normal is the baseline median (0 when the series had no baseline).
 	Normal float64
 	Worst  float64
 	At     time.Time
+	// From and To bound the time the signal stayed away from normal
+	// around its worst point; Duration is To - From.
+	From, To time.Time
+	Duration time.Duration
 	// NormalText and WorstText are the values formatted for their unit.
 	NormalText, WorstText string
 }
@@ -96,7 +120,11 @@ type RootCauseRow struct {
 	Query, Signal, Family, Entity string
 	Onset                         time.Time
 	Score                         float64
-	Why                           string
+	// Why is the analysis' reason; What says the change in words.
+	Why  string
+	What string
+	// Explains counts the later changes linked to it.
+	Explains int
 }
 
 // ChainData is one causal hypothesis, best first.
@@ -112,11 +140,17 @@ type StepRow struct {
 	Query, Signal, Family, Entity string
 	Onset                         time.Time
 	Lag                           time.Duration
-	Evidence                      string
-	Link                          *correlate.Link
+	// Evidence is the analysis' sentence; What the change in words, For
+	// how long it lasted ("for 2m" or ""), LinkText the short evidence of
+	// the link to the previous step.
+	Evidence string
+	What     string
+	For      string
+	LinkText string
+	Link     *correlate.Link
 }
 
-// TimelineRow is one line of the timeline table.
+// TimelineRow is one line of the timeline table: one change.
 type TimelineRow struct {
 	Time     time.Time
 	Source   string // "metric" | "kubernetes"
@@ -126,12 +160,29 @@ type TimelineRow struct {
 	Entity   string
 	Text     string
 	Evidence string
+	// Chain lists the chain steps the change is ("1.2" is chain 1, step 2,
+	// "" when none); TopChain is true for steps of the first chain.
+	Chain    string
+	TopChain bool
+	// Minor is true for changes outside the chains and their entities.
+	Minor bool
+	// Until is when the change ended (zero when it did not within the
+	// window); Duration is Until - Time.
+	Until    time.Time
+	Duration time.Duration
+
+	entity         map[string]string
+	memberEntities []map[string]string
+	lastEvent      time.Time
+	events         int
 }
 
 // Chart is one signal drawn as text (asciigraph) over the fetched range.
 type Chart struct {
 	Query, Signal, Entity, Unit string
-	Onset                       time.Time
+	// Where names the entity for people.
+	Where string
+	Onset time.Time
 	// Text is the plot, lines without trailing spaces; "" when the series
 	// had no data.
 	Text string
@@ -169,42 +220,53 @@ func NewData(r *incident.Report, meta Meta) (*Data, error) {
 			From: w.From.UTC(), To: w.To.UTC(), Start: w.Start().UTC(),
 			Step: w.Step, Baseline: w.Baseline,
 		},
-		Warnings: nonNil(res.Warnings),
-		Events:   sortedEvents(res.Events),
+		Warnings:    nonNil(res.Warnings),
+		Events:      sortedEvents(res.Events),
+		SeriesCount: len(res.Series),
 	}
-	if d.Title == "" {
-		d.Title = "incident of " + w.From.UTC().Format("2006-01-02 15:04") + " UTC"
-	}
-	titles := queryTitles(r)
-	signal := func(id string) string {
-		if t := titles[id]; t != "" {
-			return t
-		}
-		return id
-	}
+	n := newNamer(r)
+	rd := newReader(r, n)
 
 	for _, rc := range f.RootCauses {
+		c := rd.describe(rc.Query, rc.Entity, rc.Onset, time.Time{}, 0)
 		d.RootCauses = append(d.RootCauses, RootCauseRow{
-			Query: rc.Query, Signal: signal(rc.Query), Family: rc.Family,
+			Query: rc.Query, Signal: n.short(rc.Query), Family: rc.Family,
 			Entity: entityText(rc.Entity), Onset: rc.Onset.UTC(), Score: round(rc.Score), Why: rc.Why,
+			What: c.full(), Explains: rc.Explains,
 		})
 	}
 	for _, c := range f.Chains {
 		cd := ChainData{Score: round(c.Score)}
 		for _, s := range c.Steps {
+			ch := rd.describeMembers(s.Query, s.Entity, s.Onset, time.Time{}, s.Count, s.Members)
 			cd.Steps = append(cd.Steps, StepRow{
-				Query: s.Query, Signal: signal(s.Query), Family: s.Family, Entity: entityText(s.Entity),
+				Query: s.Query, Signal: n.short(s.Query), Family: s.Family, Entity: entityText(s.Entity),
 				Onset: s.Onset.UTC(), Lag: s.Lag, Evidence: s.Evidence, Link: s.Link,
+				What: ch.Text, For: ch.For, LinkText: linkEvidence(s.Link),
 			})
 		}
 		cd.Words = chainWords(cd)
 		d.Chains = append(d.Chains, cd)
 	}
+	d.Coverage = coverage(res, n)
+	d.Timeline = rd.buildTimeline(res)
+	for i := range d.Timeline {
+		t := &d.Timeline[i]
+		if t.Signal == "" {
+			t.Signal = n.short(t.Query)
+			if t.Query == "" {
+				t.Signal = t.Family
+			}
+		}
+	}
+	d.Impact = impact(r, rd, incidentTokens(rd, f))
+	d.Incident, d.Minor = splitTimeline(d, rd, f)
 	d.Summary = summary(d, f)
-	d.Timeline = timeline(f, res, signal)
-	d.Impact = impact(r, signal)
+	if d.Title == "" {
+		d.Title = capitalise(title(d))
+	}
 	if len(f.Chains) > 0 {
-		d.Charts = charts(f.Chains[0], res, signal, titlesUnit(r))
+		d.Charts = charts(f.Chains[0], f, res, n)
 	}
 	graph := graphBase(meta)
 	for _, q := range res.Queries {
@@ -227,6 +289,98 @@ func NewData(r *incident.Report, meta Meta) (*Data, error) {
 	return d, nil
 }
 
+// title is the default title: the incident's first change and its date,
+// or "No incident found" and the window.
+func title(d *Data) string {
+	day := d.Window.From.Format("2006-01-02")
+	if d.Quiet || (len(d.Chains) == 0 && len(d.RootCauses) == 0) {
+		return "no incident found, " + day + " " + d.Window.From.Format("15:04") + " to " +
+			d.Window.To.Format("15:04") + " UTC"
+	}
+	if len(d.Chains) > 0 && len(d.Chains[0].Steps) > 0 {
+		st := d.Chains[0].Steps[0]
+		return st.What + ", " + day + " " + st.Onset.Format("15:04") + " UTC"
+	}
+	rc := d.RootCauses[0]
+	return rc.What + ", " + day + " " + rc.Onset.Format("15:04") + " UTC"
+}
+
+// coverage counts queries and series per family, in bank order.
+func coverage(res *queries.Result, n *namer) []FamilyRow {
+	var out []FamilyRow
+	idx := map[string]int{}
+	for _, q := range res.Queries {
+		if q.Query.Role == queries.RoleTopology {
+			continue
+		}
+		fam := q.Query.Family
+		i, ok := idx[fam]
+		if !ok {
+			i = len(out)
+			idx[fam] = i
+			out = append(out, FamilyRow{Family: fam})
+		}
+		out[i].Queries++
+		out[i].Series += q.Series
+		out[i].Signals = append(out[i].Signals, n.short(q.Query.ID))
+	}
+	return out
+}
+
+// incidentTokens are the names (pods, workloads, nodes, ingresses, jobs)
+// the chains touch; without chains, those of the best root cause.
+func incidentTokens(rd *reader, f *correlate.Findings) map[string]bool {
+	toks := map[string]bool{}
+	if f.Quiet {
+		return toks
+	}
+	add := func(e map[string]string) {
+		for _, t := range rd.n.tokens(e) {
+			toks[t] = true
+		}
+	}
+	for _, c := range f.Chains {
+		for _, s := range c.Steps {
+			add(s.Entity)
+			for _, m := range s.Members {
+				if m >= 0 && m < len(f.Anomalies) {
+					add(f.Anomalies[m].Entity)
+				}
+			}
+		}
+	}
+	if len(f.Chains) == 0 && len(f.RootCauses) > 0 {
+		add(f.RootCauses[0].Entity)
+	}
+	return toks
+}
+
+// splitTimeline sorts the timeline into the incident's rows (chain steps,
+// changes of the entities the chains touch, impact) and minor changes.
+func splitTimeline(d *Data, rd *reader, f *correlate.Findings) (main, minor []TimelineRow) {
+	toks := incidentTokens(rd, f)
+	impact := map[string]bool{}
+	for _, r := range d.Impact {
+		impact[r.Query+"|"+r.Entity] = true
+	}
+	for i := range d.Timeline {
+		t := &d.Timeline[i]
+		related := t.Chain != "" || impact[t.Query+"|"+t.Entity]
+		for _, e := range append([]map[string]string{t.entity}, t.memberEntities...) {
+			for _, tok := range rd.n.tokens(e) {
+				related = related || toks[tok]
+			}
+		}
+		t.Minor = d.Quiet || !related
+		if t.Minor {
+			minor = append(minor, *t)
+		} else {
+			main = append(main, *t)
+		}
+	}
+	return main, minor
+}
+
 // sourceName is the source to show: meta's, else the result's, with the
 // credentials, query and fragment of any URL in it removed.
 func sourceName(meta Meta, res *queries.Result) string {
@@ -242,37 +396,6 @@ func sourceName(meta Meta, res *queries.Result) string {
 		}
 	}
 	return strings.Join(fields, " ")
-}
-
-// queryTitles maps query ids to titles, from the bank and from the rows.
-func queryTitles(r *incident.Report) map[string]string {
-	t := map[string]string{}
-	if r.Bank != nil {
-		for _, q := range r.Bank.Queries {
-			t[q.ID] = q.Title
-		}
-	}
-	for _, q := range r.Result.Queries {
-		if q.Query.Title != "" {
-			t[q.Query.ID] = q.Query.Title
-		}
-	}
-	return t
-}
-
-func titlesUnit(r *incident.Report) map[string]string {
-	u := map[string]string{}
-	if r.Bank != nil {
-		for _, q := range r.Bank.Queries {
-			u[q.ID] = q.Unit
-		}
-	}
-	for _, q := range r.Result.Queries {
-		if q.Query.Unit != "" {
-			u[q.Query.ID] = q.Query.Unit
-		}
-	}
-	return u
 }
 
 // entityText writes an entity as "k=v, k=v" in key order.
@@ -307,7 +430,10 @@ func clock(t time.Time) string { return t.UTC().Format("15:04:05") }
 // has them all.
 const wordsSteps = 4
 
-// chainWords writes a chain as one sentence.
+// chainWords writes a chain as one sentence: the first change with its
+// time, then each next one with its lag: "1 Karpenter disruption on
+// nodepool staging-spot at 09:45:30 UTC; then running pods in namespace
+// staging dropped from 2 to 0 (+0s)".
 func chainWords(c ChainData) string {
 	var b strings.Builder
 	steps := c.Steps
@@ -315,25 +441,28 @@ func chainWords(c ChainData) string {
 		steps = steps[:wordsSteps]
 	}
 	for i, s := range steps {
-		switch i {
-		case 0:
-		case len(c.Steps) - 1:
-			b.WriteString(", and then ")
-		default:
-			b.WriteString(", then ")
-		}
-		b.WriteString(s.Signal)
-		if s.Entity != "" {
-			b.WriteString(" on " + s.Entity)
+		what := s.What
+		if what == "" {
+			what = s.Signal
+			if s.Entity != "" {
+				what += " on " + s.Entity
+			}
 		}
 		if i == 0 {
-			b.WriteString(" at " + clock(s.Onset) + " UTC")
-		} else {
-			b.WriteString(" " + lagText(s.Lag) + " later")
+			b.WriteString(capitalise(what) + " at " + clock(s.Onset) + " UTC")
+			if s.For != "" {
+				b.WriteString(" " + s.For)
+			}
+			continue
 		}
+		b.WriteString("; then " + what)
+		if s.For != "" {
+			b.WriteString(" " + s.For)
+		}
+		b.WriteString(" (" + plusLag(s.Lag) + ")")
 	}
 	if more := len(c.Steps) - len(steps); more > 0 {
-		fmt.Fprintf(&b, ", and %d more steps", more)
+		fmt.Fprintf(&b, "; and %d more step%s", more, map[bool]string{true: "s"}[more > 1])
 	}
 	return b.String()
 }
@@ -354,27 +483,33 @@ func lagText(d time.Duration) string {
 
 func summary(d *Data, f *correlate.Findings) string {
 	if f.Quiet || (len(d.Chains) == 0 && len(d.RootCauses) == 0) {
-		s := strings.TrimSpace(f.Summary)
-		if s == "" {
-			return "No incident found: nothing in the window stands out against its baseline."
+		queries, families := 0, len(d.Coverage)
+		for _, c := range d.Coverage {
+			queries += c.Queries
 		}
-		if !strings.HasPrefix(strings.ToLower(s), "no incident") {
-			s = "No incident found: " + s
+		if queries == 0 {
+			return "No incident found: no query was run."
+		}
+		s := fmt.Sprintf("No incident found: of the %d series of %d quer%s in %d famil%s, none moved in a way that forms a chain of changes or hurts users",
+			d.SeriesCount, queries, map[bool]string{true: "y", false: "ies"}[queries == 1],
+			families, map[bool]string{true: "y", false: "ies"}[families == 1])
+		switch len(d.Minor) {
+		case 0:
+		case 1:
+			s += "; 1 minor change is listed below"
+		default:
+			s += fmt.Sprintf("; %d minor changes are listed below", len(d.Minor))
 		}
 		return sentence(s)
 	}
 	if len(d.Chains) > 0 && len(d.Chains[0].Steps) > 1 {
-		return sentence(fmt.Sprintf("Most likely chain (score %.2f): %s", d.Chains[0].Score, d.Chains[0].Words))
+		return sentence(d.Chains[0].Words)
 	}
-	rc := d.RootCauses
-	if len(rc) == 0 && len(d.Chains) > 0 {
+	if len(d.Chains) > 0 {
 		return sentence("Most likely cause: " + d.Chains[0].Words)
 	}
-	s := fmt.Sprintf("Most likely root cause (score %.2f): %s", rc[0].Score, rc[0].Signal)
-	if rc[0].Entity != "" {
-		s += " on " + rc[0].Entity
-	}
-	return sentence(s + " at " + clock(rc[0].Onset) + " UTC")
+	rc := d.RootCauses[0]
+	return sentence(fmt.Sprintf("Most likely cause: %s at %s UTC; no chain of changes follows it", rc.What, clock(rc.Onset)))
 }
 
 func sentence(s string) string {
@@ -383,58 +518,6 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
-}
-
-// timeline merges the analysis' timeline with the evidence behind each line.
-func timeline(f *correlate.Findings, res *queries.Result, signal func(string) string) []TimelineRow {
-	rows := make([]TimelineRow, 0, len(f.Timeline))
-	for _, t := range f.Timeline {
-		row := TimelineRow{
-			Time: t.Time.UTC(), Source: t.Source, Query: t.Query, Family: t.Family,
-			Entity: entityText(t.Entity), Text: t.Text,
-		}
-		if t.Query != "" {
-			row.Signal = signal(t.Query)
-		} else if t.Family != "" {
-			row.Signal = t.Family
-		}
-		row.Evidence = timelineEvidence(t, f, res)
-		rows = append(rows, row)
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Time.Before(rows[j].Time) })
-	return rows
-}
-
-func timelineEvidence(t correlate.TimelineEntry, f *correlate.Findings, res *queries.Result) string {
-	if t.Source == "kubernetes" {
-		for _, e := range res.Events {
-			if e.Time.Equal(t.Time) && (sameEntity(e.Entity, t.Entity) || strings.Contains(t.Text, e.Reason)) {
-				s := e.Type + " event " + e.Reason
-				if e.Count > 1 {
-					s += fmt.Sprintf(" (x%d)", e.Count)
-				}
-				if e.Source != "" {
-					s += " from " + e.Source
-				}
-				return s
-			}
-		}
-		return "Kubernetes event"
-	}
-	for _, c := range f.Chains {
-		for _, s := range c.Steps {
-			if s.Query == t.Query && sameEntity(s.Entity, t.Entity) && s.Onset.Equal(t.Time) && s.Evidence != "" {
-				return s.Evidence
-			}
-		}
-	}
-	for _, a := range f.Anomalies {
-		if a.Query == t.Query && sameEntity(a.Entity, t.Entity) {
-			s := fmt.Sprintf("%s: %s -> %s, z=%.1f", a.Shape, num(a.Before), num(a.After), a.Z)
-			return s
-		}
-	}
-	return ""
 }
 
 // num formats a value compactly.
@@ -452,10 +535,13 @@ func value(x float64, unit string) string {
 	}
 	switch unit {
 	case "ratio":
-		return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+		return percent(x * 100)
 	case "percent":
-		return strconv.FormatFloat(x, 'f', 1, 64) + "%"
+		return percent(x)
 	case "seconds":
+		if x != 0 && math.Abs(x) < 1 {
+			return strconv.FormatFloat(x*1000, 'f', 0, 64) + "ms"
+		}
 		return num(x) + "s"
 	case "bytes":
 		units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
@@ -467,6 +553,21 @@ func value(x float64, unit string) string {
 		return num(x) + " " + units[i]
 	}
 	return num(x)
+}
+
+// percent writes p (already in percent) with the precision its size needs:
+// 0%, 0.04%, 1.3%, 97.6%, 100%.
+func percent(p float64) string {
+	a := math.Abs(p)
+	switch {
+	case a == 0:
+		return "0%"
+	case a < 1:
+		return strconv.FormatFloat(p, 'g', 1, 64) + "%"
+	case a >= 99.95 && a <= 100.05:
+		return "100%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
 
 // graphBase returns the base URL of the source's UI, or "".

@@ -14,72 +14,84 @@ import (
 )
 
 // impactRowsPerKind caps the impact table: the worst few are what a reader
-// of a postmortem needs; the rest are in the JSON report.
+// of a postmortem needs.
 const impactRowsPerKind = 5
 
-// impact finds the worst points of the user-facing families: error rates
-// (edge ratios) by their peak, availability (pods) by the largest departure
-// from the baseline median.
-func impact(r *incident.Report, signal func(string) string) []ImpactRow {
+// impact finds the user-facing impact: the error-rate and latency peaks of
+// the edge family, and the availability drops (pods-family gauges) of the
+// workloads the incident touched (toks), each with how long it lasted.
+func impact(r *incident.Report, rd *reader, toks map[string]bool) []ImpactRow {
 	res := r.Result
 	w := res.Window
 	base := w.BaselinePoints()
-	meta := map[string]queries.Query{}
-	if r.Bank != nil {
-		for _, q := range r.Bank.Queries {
-			meta[q.ID] = q
-		}
-	}
-	for _, q := range res.Queries {
-		meta[q.Query.ID] = q.Query
-	}
 	type scored struct {
 		row   ImpactRow
 		score float64
 	}
 	var rows []scored
 	for _, s := range res.Series {
-		if s.Family != "edge" && s.Family != "pods" {
+		q := rd.n.queries[s.Query]
+		if q.Role == queries.RoleTopology || len(s.Values) <= base || s.Kind != queries.Gauge {
 			continue
 		}
-		q := meta[s.Query]
-		if q.Role == queries.RoleTopology || len(s.Values) <= base {
+		kind := ""
+		switch {
+		case s.Family == "edge" && q.Unit == "ratio":
+			kind = "error rate"
+		case s.Family == "edge" && q.Unit == "seconds":
+			kind = "latency"
+		case s.Family == "pods":
+			related := false
+			for _, t := range rd.n.tokens(s.Entity) {
+				related = related || toks[t]
+			}
+			if s.Entity["namespace"] != "" && len(s.Entity) == 1 {
+				// A namespace total counts when a chain step is that total.
+				related = related || len(rd.stepsOf(s.Query, s.Entity, time.Time{}, w.To)) > 0
+			}
+			if related {
+				kind = "availability"
+			}
+		}
+		if kind == "" {
 			continue
 		}
 		normal := median(s.Values[:min(base, len(s.Values))])
 		if math.IsNaN(normal) {
 			normal = 0 // a series absent before the window: the condition did not hold
 		}
-		worst, at := math.NaN(), -1
+		worst, wi := math.NaN(), -1
 		for i := base; i < len(s.Values); i++ {
 			v := s.Values[i]
 			if math.IsNaN(v) {
 				continue
 			}
-			if at < 0 || departure(s.Family, v, normal) > departure(s.Family, worst, normal) {
-				worst, at = v, i
+			if wi < 0 || departure(kind, v, normal) > departure(kind, worst, normal) {
+				worst, wi = v, i
 			}
 		}
-		if at < 0 || !material(q.Unit, worst, normal) {
+		if wi < 0 {
 			continue
 		}
-		kind := "availability"
-		if s.Family == "edge" {
-			kind = "edge"
-			if q.Unit == "ratio" || strings.Contains(s.Query, "5xx") || strings.Contains(s.Query, "error") {
-				kind = "error rate"
-			}
+		from, to := excursion(s.Values, base, wi, normal, worst)
+		steps := to - from + 1
+		if !material(kind, worst, normal, steps) {
+			continue
 		}
-		rows = append(rows, scored{
-			row: ImpactRow{
-				Kind: kind, Query: s.Query, Signal: signal(s.Query), Entity: entityText(s.Entity), Unit: q.Unit,
-				Normal: normal, Worst: worst, At: w.Time(at).UTC(),
-				NormalText: value(normal, q.Unit), WorstText: value(worst, q.Unit),
-			},
-			score: impactScore(s.Family, q.Unit, worst, normal),
-		})
+		row := ImpactRow{
+			Kind: kind, Query: s.Query, Signal: rd.n.short(s.Query), Entity: entityText(s.Entity),
+			Where: rd.n.ref(s.Entity, nil), Unit: q.Unit,
+			Normal: normal, Worst: worst, At: w.Time(wi).UTC(),
+			From: w.Time(from).UTC(), To: w.Time(to + 1).UTC(),
+			NormalText: value(normal, q.Unit), WorstText: value(worst, q.Unit),
+		}
+		if to+1 >= len(s.Values) {
+			row.To = w.To.UTC()
+		}
+		row.Duration = row.To.Sub(row.From)
+		rows = append(rows, scored{row: row, score: impactScore(q.Unit, worst, normal)})
 	}
-	order := map[string]int{"error rate": 0, "availability": 1, "edge": 2}
+	order := map[string]int{"error rate": 0, "latency": 1, "availability": 2}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		if order[a.row.Kind] != order[b.row.Kind] {
@@ -105,33 +117,63 @@ func impact(r *incident.Report, signal func(string) string) []ImpactRow {
 	return out
 }
 
-// material says whether a move is worth a line of the impact table: a
-// ratio must move by a percentage point, anything else by a tenth.
-func material(unit string, worst, normal float64) bool {
-	d := math.Abs(worst - normal)
-	if unit == "ratio" {
-		return d >= 0.01
+// excursion returns the first and last point around wi (within the window)
+// where the series stayed at least a quarter of the way from normal to
+// worst.
+func excursion(vals []float64, base, wi int, normal, worst float64) (int, int) {
+	thr := normal + (worst-normal)/4
+	away := func(v float64) bool {
+		if math.IsNaN(v) {
+			return false
+		}
+		if worst >= normal {
+			return v >= thr && v > normal
+		}
+		return v <= thr && v < normal
 	}
-	return d > 0 && d >= 0.1*math.Abs(normal)
+	from, to := wi, wi
+	for from-1 >= base && away(vals[from-1]) {
+		from--
+	}
+	for to+1 < len(vals) && away(vals[to+1]) {
+		to++
+	}
+	return from, to
+}
+
+// material says whether a move is user-facing impact worth a line: an
+// error ratio up by a percentage point for two steps (or by five points),
+// a latency doubled and up by 250ms for two steps (or tripled), an
+// availability signal moved by one.
+func material(kind string, worst, normal float64, steps int) bool {
+	d := worst - normal
+	switch kind {
+	case "error rate":
+		return d >= 0.01 && (steps >= 2 || d >= 0.05)
+	case "latency":
+		return d >= 0.25 && worst >= 2*normal && (steps >= 2 || worst >= 3*normal)
+	}
+	return math.Abs(d) >= 1 || (math.Abs(d) > 0 && math.Abs(d) >= 0.1*math.Abs(normal))
 }
 
 // impactScore orders the rows of one kind: ratios by how far they moved,
 // other units by how far relative to their size.
-func impactScore(family, unit string, worst, normal float64) float64 {
-	d := departure(family, worst, normal)
+func impactScore(unit string, worst, normal float64) float64 {
+	d := math.Abs(worst - normal)
 	if unit == "ratio" {
 		return d
 	}
 	return d / math.Max(math.Abs(normal), 1e-9+math.Abs(worst))
 }
 
-// departure is how bad v is against normal: edge signals are bad when high,
-// pods signals in either direction (running pods drop, unavailable rise).
-func departure(family string, v, normal float64) float64 {
+// departure is how bad v is against normal: error rates and latency are
+// bad when high, availability signals in either direction (running pods
+// drop, unavailable replicas rise).
+func departure(kind string, v, normal float64) float64 {
 	if math.IsNaN(v) {
 		return math.Inf(-1)
 	}
-	if family == "edge" {
+	if kind != "availability" {
 		return v - normal
 	}
 	return math.Abs(v - normal)
@@ -161,18 +203,37 @@ const (
 	chartHeight = 8
 )
 
-// charts draws each step of a chain from the series it was found in.
-func charts(c correlate.Chain, res *queries.Result, signal func(string) string, units map[string]string) []Chart {
+// charts draws each step of a chain from the series it was found in (for
+// a group of series, its strongest member).
+func charts(c correlate.Chain, f *correlate.Findings, res *queries.Result, n *namer) []Chart {
 	out := make([]Chart, 0, len(c.Steps))
 	for _, st := range c.Steps {
 		ch := Chart{
-			Query: st.Query, Signal: signal(st.Query), Entity: entityText(st.Entity),
-			Unit: units[st.Query], Onset: st.Onset.UTC(),
+			Query: st.Query, Signal: n.short(st.Query), Entity: entityText(st.Entity),
+			Where: n.ref(st.Entity, nil), Unit: n.unit(st.Query), Onset: st.Onset.UTC(),
 		}
-		for _, s := range res.Series {
-			if s.Query == st.Query && sameEntity(s.Entity, st.Entity) {
-				ch.Text = plot(s.Values, res.Window, ch.Unit)
+		want := st.Entity
+		if st.Anomaly >= 0 && st.Anomaly < len(f.Anomalies) && f.Anomalies[st.Anomaly].Query == st.Query {
+			want = f.Anomalies[st.Anomaly].Entity
+		}
+		var match *queries.Series
+		for i := range res.Series {
+			s := &res.Series[i]
+			if s.Query != st.Query {
+				continue
+			}
+			if sameEntity(s.Entity, want) {
+				match = s
 				break
+			}
+			if match == nil && subset(st.Entity, s.Entity) {
+				match = s
+			}
+		}
+		if match != nil {
+			ch.Text = plot(match.Values, res.Window, ch.Unit)
+			if !sameEntity(match.Entity, st.Entity) {
+				ch.Where = n.ref(match.Entity, nil)
 			}
 		}
 		out = append(out, ch)

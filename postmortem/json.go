@@ -30,6 +30,22 @@ type jsonReport struct {
 	Timeline   []jsonTimeline  `json:"timeline"`
 	Events     []jsonEvent     `json:"events"`
 	Warnings   []string        `json:"warnings"`
+	// Headline is the summary sentence of the markdown postmortem; Impact
+	// its impact table.
+	Headline string       `json:"headline"`
+	Impact   []jsonImpact `json:"impact"`
+}
+
+type jsonImpact struct {
+	Kind            string            `json:"kind"`
+	Query           string            `json:"query"`
+	Entity          map[string]string `json:"entity"`
+	Normal          float64           `json:"normal"`
+	Worst           float64           `json:"worst"`
+	At              string            `json:"at"`
+	From            string            `json:"from"`
+	To              string            `json:"to"`
+	DurationSeconds float64           `json:"duration_seconds"`
 }
 
 type jsonWindow struct {
@@ -109,7 +125,10 @@ func JSON(w io.Writer, r *incident.Report, meta Meta) error {
 	if r == nil || r.Result == nil {
 		return fmt.Errorf("postmortem: no report to write")
 	}
-	doc := buildJSON(r, meta)
+	doc, err := buildJSON(r, meta)
+	if err != nil {
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -119,9 +138,13 @@ func JSON(w io.Writer, r *incident.Report, meta Meta) error {
 	return nil
 }
 
-func buildJSON(r *incident.Report, meta Meta) jsonReport {
+func buildJSON(r *incident.Report, meta Meta) (jsonReport, error) {
 	res := r.Result
 	f := findings(r)
+	d, err := NewData(r, meta)
+	if err != nil {
+		return jsonReport{}, err
+	}
 	doc := jsonReport{
 		Source: sourceName(meta, res),
 		Window: jsonWindow{
@@ -138,6 +161,19 @@ func buildJSON(r *incident.Report, meta Meta) jsonReport {
 		Timeline:   make([]jsonTimeline, 0, len(f.Timeline)),
 		Events:     make([]jsonEvent, 0, len(res.Events)),
 		Warnings:   nonNil(res.Warnings),
+		Headline:   d.Summary,
+		Impact:     make([]jsonImpact, 0, len(d.Impact)),
+	}
+	ents := map[string]map[string]string{}
+	for _, s := range res.Series {
+		ents[s.Query+"|"+entityText(s.Entity)] = s.Entity
+	}
+	for _, im := range d.Impact {
+		doc.Impact = append(doc.Impact, jsonImpact{
+			Kind: im.Kind, Query: im.Query, Entity: entity(ents[im.Query+"|"+im.Entity]),
+			Normal: round(im.Normal), Worst: round(im.Worst), At: stamp(im.At), From: stamp(im.From), To: stamp(im.To),
+			DurationSeconds: im.Duration.Seconds(),
+		})
 	}
 	for _, q := range res.Queries {
 		doc.Queries = append(doc.Queries, jsonQuery{
@@ -208,7 +244,7 @@ func buildJSON(r *incident.Report, meta Meta) jsonReport {
 			Entity:    entity(e.Entity),
 		})
 	}
-	return doc
+	return doc, nil
 }
 
 // findings never returns nil, so a report whose analysis is missing still

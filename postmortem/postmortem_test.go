@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/causeway-sre/causeway/incident"
 )
 
 var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
@@ -176,19 +178,37 @@ func TestMarkdownGolden(t *testing.T) {
 func TestMarkdownContent(t *testing.T) {
 	md := string(renderMarkdown(t, "incident"))
 	for _, want := range []string{
-		"# Postmortem: incident of 2026-11-21 10:00 UTC\n",
-		"Most likely chain (score 0.88): Database restarts on instance=mysql-0:9104 at 10:05:00 UTC",
-		"| error rate | Ingress 5xx ratio | `ingress=shop, namespace=web` | 0.1% | 12.5% | 10:06:30 |",
-		"| availability | Running pods \\| per namespace | `namespace=web` | 6 | 3 | 10:07:00 |",
-		"Back-off restarting failed container \\| app in pod web-1\\_web(\\*)",
-		"- `node_not_ready`: bad\\_data: 1:5: parse error: unexpected \\<op:==\\>",
+		"# Postmortem: Database restarts on instance mysql-0:9104: 1 event, 2026-11-21 10:05 UTC\n",
+		"\nDatabase restarts on instance mysql-0:9104: 1 event at 10:05:00 UTC; then DB connections / max of instance mysql-0:9104" +
+			" rose to 97.0%, its limit (normal 20.0%) (+1m); then Ingress 5xx ratio of ingress shop in web rose from 0.1% to 12.5%" +
+			" for 8m30s (+30s).\n",
+		"| error rate: Ingress 5xx ratio | ingress shop in web | 0.1% | 12.5% | 10:06:30 | 8m30s (10:06:30 to 10:15:00) |",
+		"| availability: Running pods | namespace web | 6 | 3 | 10:07:00 | 3m (10:07:00 to 10:10:00) |",
+		"## Warnings and failed queries",
+		"- Query `node_not_ready` failed: bad\\_data: 1:5: parse error: unexpected \\<op:==\\>",
+		"- Run warning: kubernetes: events of namespace kube-system are forbidden",
+		"- `ingress_5xx_ratio`: PromQL info: metric might not be a counter",
+		"## Kubernetes events",
+		"| 10:05:10 | BackOff | `pod/web-1` | web | Back-off restarting failed container \\| app in pod web-1\\_web(\\*) | Warning | 3 |",
+		"| **10:06:00** | 1.2 | **DB connections / max of instance mysql-0:9104 rose to 97.0%, its limit (normal 20.0%)** |",
+		"| **10:05:00** | 1.1, 2.1 | **Database restarts on instance mysql-0:9104: 1 event** | none in the baseline |",
+		"### Minor changes",
+		"### Chain 1: Database restarts → DB connections / max → Ingress 5xx ratio (score 0.88)",
+		"Link: r=0.91, p\\<0.01; tied by topology; known cause in the bank.",
 		"```text\n",
 		"## Action items",
 		"### What went wrong",
+		"### Trigger",
 		"```promql\nsum by (namespace, ingress) (rate(x{status=~\"5..\"}[2m]))\n```",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	// No raw selector syntax or long bank titles in the prose.
+	for _, bad := range []string{"db_restarts{", "instance=mysql-0", "Running pods \\| per namespace |"} {
+		if i := strings.Index(md, "## Appendix"); strings.Contains(md[:i], bad) {
+			t.Errorf("markdown prose holds %q", bad)
 		}
 	}
 	if strings.Count(md, "\n# ")+strings.Count(md[:2], "# ") != 1 {
@@ -204,6 +224,7 @@ func TestMarkdownContent(t *testing.T) {
 	}
 	// Timeline rows are in time order.
 	var last string
+	rows := 0
 	inTimeline := false
 	for _, line := range strings.Split(md, "\n") {
 		switch {
@@ -211,16 +232,43 @@ func TestMarkdownContent(t *testing.T) {
 			inTimeline = true
 		case strings.HasPrefix(line, "## "):
 			inTimeline = false
-		case inTimeline && strings.HasPrefix(line, "| 2026-"):
-			ts := line[2:21]
-			if ts < last {
+		case inTimeline && strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Time") && !strings.HasPrefix(line, "| ---"):
+			ts := strings.Trim(strings.Split(line, "|")[1], " *")
+			if len(ts) != 8 {
+				t.Errorf("timeline row without a time: %q", line)
+				continue
+			}
+			rows++
+			if ts < last && !strings.Contains(line, "Kubernetes") {
 				t.Errorf("timeline out of order: %s after %s", ts, last)
 			}
 			last = ts
 		}
 	}
-	if last == "" {
-		t.Error("no timeline rows found")
+	if rows != 4 {
+		t.Errorf("timeline has %d rows, want 4 (3 chain steps, 1 event)", rows)
+	}
+}
+
+func TestMarkdownQuiet(t *testing.T) {
+	md := string(renderMarkdown(t, "quiet"))
+	for _, want := range []string{
+		"# No incident found, 2026-11-21 10:00 to 10:30 UTC\n",
+		"No incident found: of the 1 series of 1 query in 1 family, none moved in a way that forms a chain of changes or hurts users.",
+		"## What was looked at",
+		"1 query in 1 family returned 1 series",
+		"| database | 1 | 1 | Database restarts |",
+		"## Minor changes",
+		"## Appendix: queries",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("quiet markdown lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"## Action items", "## Root causes", "To fill", "## Causal chains"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("quiet markdown holds the empty template's %q", bad)
+		}
 	}
 }
 
@@ -255,21 +303,40 @@ func TestGraphLink(t *testing.T) {
 }
 
 func TestTemplate(t *testing.T) {
-	tmpl := `{{.Title}}|{{.Summary}}|{{range .Timeline}}{{clock .Time}} {{.Signal}};{{end}}|{{len .Queries}}|{{(index .Impact 0).WorstText}}`
+	tmpl := `{{.Title}}|{{.Summary}}|{{range .Timeline}}{{clock .Time}} {{.Signal}}{{if .TopChain}}*{{end}};{{end}}|{{len .Queries}}|{{(index .Impact 0).WorstText}}`
 	var buf bytes.Buffer
 	if err := Template(&buf, fixtureReport(), testMeta(), tmpl); err != nil {
 		t.Fatal(err)
 	}
-	want := "incident of 2026-11-21 10:00 UTC|Most likely chain (score 0.88): Database restarts on instance=mysql-0:9104 at 10:05:00 UTC, " +
-		"then DB connections / max on instance=mysql-0:9104 1m later, and then Ingress 5xx ratio on ingress=shop, namespace=web 30s later.|" +
-		"10:05:00 Database restarts;10:05:10 pods;10:06:00 DB connections / max;10:06:30 Ingress 5xx ratio;|6|12.5%"
+	want := "Database restarts on instance mysql-0:9104: 1 event, 2026-11-21 10:05 UTC|" +
+		"Database restarts on instance mysql-0:9104: 1 event at 10:05:00 UTC; then DB connections / max of instance mysql-0:9104 rose to 97.0%, its limit (normal 20.0%) (+1m);" +
+		" then Ingress 5xx ratio of ingress shop in web rose from 0.1% to 12.5% for 8m30s (+30s).|" +
+		"10:05:00 Database restarts*;10:05:10 Kubernetes event;10:06:00 DB connections / max*;10:06:30 Ingress 5xx ratio*;|6|12.5%"
 	if buf.String() != want {
 		t.Errorf("template output\n got %q\nwant %q", buf.String(), want)
 	}
-	for _, bad := range []string{"{{.Nope}}", "{{if}}", "{{range .Queries}}"} {
+	for _, bad := range []string{"{{.Nope}}", "{{if}}", "{{range .Queries}}", "{{(index .Chains 5).Score}}"} {
 		if err := Template(&bytes.Buffer{}, fixtureReport(), testMeta(), bad); err == nil {
 			t.Errorf("template %q: want an error", bad)
 		}
+	}
+}
+
+// TestTemplateExample runs the example template shipped in testdata (the one
+// the --template documentation points to) on an incident and a quiet window.
+func TestTemplateExample(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join("testdata", "example.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, rep := range map[string]func() *incident.Report{"incident": fixtureReport, "quiet": quietReport} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Template(&buf, rep(), testMeta(), string(text)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "example-"+name+".txt.golden", buf.Bytes())
+		})
 	}
 }
 

@@ -41,8 +41,12 @@ func TestScenarioMarkdown(t *testing.T) {
 		if err := JSON(&js, rep, meta); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !strings.HasPrefix(md.String(), "# Postmortem: ") || strings.Count(md.String(), "\n# ") != 0 {
-			t.Errorf("%s: want exactly one H1 at the top", name)
+		head := "# Postmortem: "
+		if rep.Findings.Quiet {
+			head = "# No incident found"
+		}
+		if !strings.HasPrefix(md.String(), head) || strings.Count(md.String(), "\n# ") != 0 {
+			t.Errorf("%s: want exactly one H1 at the top, %q", name, head)
 		}
 		p := filepath.Join(dir, name+".md")
 		if err := os.WriteFile(p, md.Bytes(), 0o644); err != nil {

@@ -22,6 +22,9 @@ import (
 //	join LIST SEP       strings.Join
 //	pct FLOAT           "12.5%" for a ratio
 //	printf ...          as usual
+//
+// testdata/example.tmpl is a worked example (a short channel update) that
+// the tests run on an incident and on a quiet window.
 func Template(w io.Writer, r *incident.Report, meta Meta, tmplText string) error {
 	t, err := template.New("postmortem").Funcs(Funcs()).Option("missingkey=error").Parse(tmplText)
 	if err != nil {

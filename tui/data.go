@@ -6,11 +6,13 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/causeway-sre/causeway/correlate"
 	"github.com/causeway-sre/causeway/incident"
 	"github.com/causeway-sre/causeway/queries"
 	"github.com/causeway-sre/causeway/tui/chart"
@@ -50,8 +52,12 @@ type ctxFunc func() (context.Context, context.CancelFunc)
 // runCmd runs the bank in a command and streams progress into ch, which it
 // closes when the run is over. The progress callback never blocks: the
 // channel holds every report of the run.
+//
+// enrich (optional) adds what other sources know about the run's window
+// (the cluster's events, a bundle's recorded ones) in the same command,
+// after the queries and before the analysis: nothing of it runs in Update.
 func runCmd(ctx context.Context, id uint64, src queries.Source, bank *queries.Bank, w queries.Window,
-	opts queries.RunOptions, ch chan tea.Msg, base *queries.Result) tea.Cmd {
+	opts queries.RunOptions, ch chan tea.Msg, base *queries.Result, enrich EnrichFunc) tea.Cmd {
 	opts.RunID = id
 	opts.OnProgress = func(p queries.Progress) {
 		select {
@@ -62,6 +68,10 @@ func runCmd(ctx context.Context, id uint64, src queries.Source, bank *queries.Ba
 	return func() tea.Msg {
 		res := queries.Run(ctx, src, bank, w, opts)
 		close(ch)
+		if enrich != nil && ctx.Err() == nil && !allFailed(res) {
+			enrich(ctx, res)
+			sort.SliceStable(res.Events, func(i, j int) bool { return res.Events[i].Time.Before(res.Events[j].Time) })
+		}
 		return runDoneMsg{id: id, res: res, err: ctx.Err(), base: base}
 	}
 }
@@ -212,7 +222,8 @@ func chartSeries(r *incident.Report, refs []ranking.Ref) []chart.Series {
 			onset = g.Index(ref.Onset)
 		}
 		out = append(out, chart.Series{
-			Title:  ranking.Label(ref.Query, ref.Entity),
+			Title:  ranking.Short(ref.Query, ref.Entity),
+			Name:   ranking.Label(ref.Query, ref.Entity),
 			Unit:   units[ref.Query],
 			Kind:   chart.Kind(s.Kind),
 			Values: s.Values,
@@ -283,4 +294,103 @@ func fallbackRefs(r *incident.Report, n int) []ranking.Ref {
 		}
 	}
 	return out
+}
+
+// allFailed reports whether a run had queries and every one of them failed.
+func allFailed(res *queries.Result) bool {
+	if res == nil || len(res.Queries) == 0 {
+		return false
+	}
+	for _, q := range res.Queries {
+		if q.Err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// commonError is the most frequent error of a run's failed queries, how
+// many queries share it, and how many failed in all.
+func commonError(res *queries.Result) (msg string, n, failed int) {
+	if res == nil {
+		return "", 0, 0
+	}
+	counts := map[string]int{}
+	for _, q := range res.Queries {
+		if q.Err != nil {
+			failed++
+			counts[q.Err.Error()]++
+		}
+	}
+	for m, c := range counts {
+		if c > n || (c == n && m < msg) {
+			msg, n = m, c
+		}
+	}
+	return msg, n, failed
+}
+
+// warnings lists a run's warnings for people: the run-level ones (e.g.
+// the Kubernetes API was forbidden) first, then each query's, prefixed
+// with the query's id. The server's informational annotations ("PromQL
+// info: metric might not be a counter") are notes, not warnings.
+func warnings(res *queries.Result) (warn, notes []string) {
+	if res == nil {
+		return nil, nil
+	}
+	warn = slices.Clone(res.Warnings)
+	for _, q := range res.Queries {
+		for _, w := range q.Warnings {
+			if strings.HasPrefix(w, "PromQL info") {
+				notes = append(notes, q.Query.ID+": "+w)
+			} else {
+				warn = append(warn, q.Query.ID+": "+w)
+			}
+		}
+	}
+	return warn, notes
+}
+
+// timelineEntries makes the timeline's texts short enough for a terminal
+// line: the signal's full label set becomes its compact name
+// (ranking.Short), and a Kubernetes event reads "Reason object: message".
+// Texts in another shape are kept as they are.
+func timelineEntries(in []correlate.TimelineEntry) []correlate.TimelineEntry {
+	out := make([]correlate.TimelineEntry, len(in))
+	for i, e := range in {
+		out[i] = e
+		if e.Source == "kubernetes" {
+			out[i].Text = kubeText(e)
+			continue
+		}
+		full := ranking.Query(e.Query, e.Entity)
+		if e.Query != "" && strings.HasPrefix(e.Text, full) {
+			out[i].Text = ranking.Short(e.Query, e.Entity) + e.Text[len(full):]
+		}
+	}
+	return out
+}
+
+// kubeText rewrites "Reason: message {k=v,...}" (correlate's shape) as
+// "Reason ns/pod: message".
+func kubeText(e correlate.TimelineEntry) string {
+	reason, ok := strings.CutPrefix(e.Query, "event:")
+	if !ok || !strings.HasPrefix(e.Text, reason) {
+		return e.Text
+	}
+	rest := e.Text[len(reason):]
+	if len(e.Entity) > 0 {
+		labels := ranking.Query("", e.Entity)
+		rest = strings.TrimSuffix(rest, " "+labels)
+	}
+	msg := strings.TrimSpace(strings.TrimPrefix(rest, ":"))
+	who := strings.TrimSpace(ranking.Short("", e.Entity))
+	text := reason
+	if who != "" {
+		text += " " + who
+	}
+	if msg != "" {
+		text += ": " + msg
+	}
+	return text
 }

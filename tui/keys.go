@@ -20,6 +20,7 @@ type KeyMap struct {
 	Export   key.Binding
 	Rerun    key.Binding
 	Follow   key.Binding
+	Warnings key.Binding
 
 	Ranking ranking.KeyMap
 	Chart   chart.KeyMap
@@ -38,6 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
 		Rerun:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rerun")),
 		Follow:   key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow now")),
+		Warnings: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "warnings")),
 		Ranking:  ranking.DefaultKeyMap(),
 		Chart:    chart.DefaultKeyMap(),
 	}
@@ -54,7 +56,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Ranking.Down, k.Tab, k.Evidence, k.Chart.Fullscreen, k.Chart.Toggle, k.Filter},
 		{k.Chart.Left, k.Chart.ZoomIn, k.Chart.PanLeft, k.Chart.Reset, k.Follow, k.Rerun},
-		{k.Command, k.Export, k.Help, k.Back, k.Quit},
+		{k.Command, k.Export, k.Warnings, k.Help, k.Back, k.Quit},
 	}
 }
 

@@ -67,13 +67,20 @@ type Model struct {
 	gen      int // follow session
 
 	report *incident.Report
+	// warnings of the shown result (run-level first, then per query).
+	warnings []string
+	notes    []string // informational annotations of the queries
+	// srcAddr is the address the source was opened from, if known.
+	srcAddr string
 
 	screen        screen
 	focus         pane
 	showHelp      bool
 	showEvidence  bool
+	showWarnings  bool
 	status        string
 	statusIsError bool
+	statusIsWarn  bool
 
 	width, height int
 	isDark        bool
@@ -109,6 +116,7 @@ func New(opts Options, newCtx func() (context.Context, context.CancelFunc)) Mode
 		window:   opts.Window,
 		spec:     opts.WindowSpec,
 		selector: opts.RunOptions.Selector,
+		srcAddr:  opts.SourceAddr,
 		isDark:   true,
 		progress: progress.New(),
 		ranking:  ranking.New(),
@@ -141,11 +149,15 @@ func specOf(w queries.Window) queries.WindowSpec {
 	}
 }
 
-func (m Model) newForm() form.Model {
+func (m Model) newForm() form.Model { return m.formAsking(m.src == nil) }
+
+// formAsking builds the form; askSource adds the address field (prefilled
+// with the current address when there is one).
+func (m Model) formAsking(askSource bool) form.Model {
 	var fields []form.Field
-	if m.src == nil {
+	if askSource {
 		fields = append(fields, form.Field{Key: "source", Label: "Prometheus URL", Placeholder: "http://localhost:9090",
-			Hint: "any Prometheus-compatible API"})
+			Value: m.srcAddr, Hint: "any Prometheus-compatible API"})
 	}
 	fields = append(fields,
 		form.Field{Key: "from", Label: "From", Placeholder: "now-1h", Value: m.spec.From,
@@ -157,11 +169,11 @@ func (m Model) newForm() form.Model {
 	)
 	now := m.opts.Now
 	newSource := m.opts.NewSource
-	needSource := m.src == nil
+	needSource := askSource
 	validate := func(v map[string]string) error {
 		if needSource {
 			if v["source"] == "" {
-				return errors.New("a source address is needed")
+				return errors.New("type the address of a Prometheus-compatible server, e.g. http://localhost:9090")
 			}
 			if newSource == nil {
 				return errors.New("no way to open a source address")
@@ -195,7 +207,7 @@ func (m *Model) applyTheme() {
 		cs.Series = append(cs.Series, t.SeriesStyle(i))
 	}
 	m.charts.SetStyles(cs)
-	m.timeline.SetStyles(timeline.Styles{Title: t.Title, Current: t.Selected, Time: t.Muted, Source: t.Muted, Muted: t.Muted})
+	m.timeline.SetStyles(timeline.Styles{Title: t.Title, Current: t.Selected, Time: t.Muted, Source: t.Muted, Muted: t.Muted, Kube: t.Kube})
 	m.progress.SetStyles(progress.Styles{Title: t.Title, Running: t.Title, Done: t.OK, Failed: t.Error, Muted: t.Muted})
 	in := textinput.DefaultStyles(m.isDark)
 	if m.opts.NoColor {
@@ -270,11 +282,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case cmdline.ChangeMsg:
 		if msg.Prompt == "/" {
 			m.charts.SetFilter(msg.Value)
+			m.resize()
 		}
 		return m, nil
 	case cmdline.CancelMsg:
 		if msg.Prompt == "/" {
 			m.charts.SetFilter("")
+			m.resize()
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -334,7 +348,20 @@ func (m Model) mainKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.showHelp = false
 			m.help.ShowAll = false
 		case key.Matches(k, m.keys.Quit):
+			m.cancelRun()
 			return m, tea.Quit
+		}
+		return m, nil
+	}
+	if m.showWarnings {
+		switch {
+		case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Warnings):
+			m.showWarnings = false
+		case key.Matches(k, m.keys.Quit):
+			m.cancelRun()
+			return m, tea.Quit
+		case key.Matches(k, m.keys.Command):
+			return m, m.cmdline.Open(":", "")
 		}
 		return m, nil
 	}
@@ -367,6 +394,10 @@ func (m Model) mainKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.start(nil)
 	case key.Matches(k, keys.Follow):
 		return m.toggleFollow()
+	case key.Matches(k, keys.Warnings):
+		m.showWarnings = true
+		m.showHelp = false
+		return m, nil
 	}
 	if m.showEvidence && (key.Matches(k, m.evidence.KeyMap().Up) || key.Matches(k, m.evidence.KeyMap().Down)) {
 		var cmd tea.Cmd
@@ -378,9 +409,7 @@ func (m Model) mainKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.charts, cmd = m.charts.Update(k)
 		m.timeline.SetCursor(m.charts.CursorTime())
-		if key.Matches(k, ck.Fullscreen) {
-			m.resize() // full-screen changes the layout
-		}
+		m.resize() // full-screen, a hidden chart... change the layout
 		if key.Matches(k, ck.Reset) {
 			return m.backToNow(cmd)
 		}
@@ -414,6 +443,8 @@ func (m Model) wheel(w tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 
 func (m *Model) back() {
 	switch {
+	case m.showWarnings:
+		m.showWarnings = false
 	case m.showEvidence:
 		m.showEvidence = false
 	case m.charts.Fullscreen():
@@ -450,8 +481,16 @@ func (m *Model) toggleEvidence() {
 	m.resize()
 }
 
-func (m *Model) setStatus(s string) { m.status, m.statusIsError = s, false }
-func (m *Model) setError(s string)  { m.status, m.statusIsError = s, true }
+func (m *Model) setStatus(s string) { m.status, m.statusIsError, m.statusIsWarn = s, false, false }
+func (m *Model) setWarn(s string)   { m.status, m.statusIsError, m.statusIsWarn = s, false, true }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+func (m *Model) setError(s string) { m.status, m.statusIsError, m.statusIsWarn = s, true, false }
 
 // cancelRun stops the run in flight, if any.
 func (m *Model) cancelRun() {
@@ -490,11 +529,11 @@ func (m Model) start(base *queries.Result) (tea.Model, tea.Cmd) {
 		m.setStatus("refreshing…")
 	} else {
 		m.screen = screenProgress
-		m.showEvidence = false
+		m.showEvidence, m.showWarnings = false, false
 		tick = m.progress.Start(m.runID, m.runTitle(), m.opts.Bank)
 		m.resize()
 	}
-	run := runCmd(ctx, m.runID, m.src, m.opts.Bank, w, opts, m.progCh, base)
+	run := runCmd(ctx, m.runID, m.src, m.opts.Bank, w, opts, m.progCh, base, m.opts.Enrich)
 	return m, tea.Batch(run, waitCmd(m.progCh), tick)
 }
 
@@ -521,8 +560,40 @@ func (m Model) runDone(msg runDoneMsg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	}
+	if allFailed(msg.res) {
+		return m.failed(msg)
+	}
 	m.progress.Finish()
 	return m, analyzeCmd(msg.id, m.opts.Bank, msg.res, msg.base)
+}
+
+// failed handles a run in which every query failed: with nothing shown
+// yet, the form comes back with the one common error and the address and
+// window to correct (esc quits); otherwise the previous result stays.
+func (m Model) failed(msg runDoneMsg) (tea.Model, tea.Cmd) {
+	text, n, total := commonError(msg.res)
+	what := fmt.Sprintf("every query failed (%d): %s", total, text)
+	if n < total {
+		what = fmt.Sprintf("every query failed (%d); %d with: %s", total, n, text)
+	}
+	if m.report != nil {
+		m.screen = screenMain
+		m.setError(what + " · showing the previous result")
+		m.resize()
+		return m, nil
+	}
+	askSource := m.opts.NewSource != nil
+	m.form = m.formAsking(askSource)
+	hint := "Correct the address or the window and press enter to retry, or esc to quit."
+	if !askSource {
+		hint = "Correct the window and press enter to retry, or esc to quit (the address is set by the command line)."
+	}
+	m.form.SetNote(strings.ToUpper(what[:1]) + what[1:] + ".\n" + hint)
+	m.applyTheme()
+	m.screen = screenForm
+	m.status = ""
+	m.resize()
+	return m, nil
 }
 
 func (m Model) analyzed(msg analyzedMsg) (tea.Model, tea.Cmd) {
@@ -537,7 +608,7 @@ func (m Model) analyzed(msg analyzedMsg) (tea.Model, tea.Cmd) {
 	m.screen = screenMain
 	m.ranking.SetFindings(msg.report.Findings)
 	if msg.report.Findings != nil {
-		m.timeline.SetEntries(msg.report.Findings.Timeline)
+		m.timeline.SetEntries(timelineEntries(msg.report.Findings.Timeline))
 	}
 	m.loadCharts()
 	if wasFollow {
@@ -552,17 +623,16 @@ func (m Model) analyzed(msg analyzedMsg) (tea.Model, tea.Cmd) {
 	if m.status == "refreshing…" {
 		m.setStatus("")
 	}
+	m.warnings, m.notes = warnings(msg.report.Result)
 	if res := msg.report.Result; res != nil && len(res.Queries) > 0 {
-		failed := 0
-		for _, q := range res.Queries {
-			if q.Err != nil {
-				failed++
-			}
-		}
-		if failed == len(res.Queries) {
-			m.setError(fmt.Sprintf("every query failed; first error: %v", res.Queries[0].Err))
-		} else if failed > 0 {
-			m.setError(fmt.Sprintf("%d of %d queries failed", failed, len(res.Queries)))
+		text, n, failed := commonError(res)
+		switch {
+		case failed > 0 && n == failed:
+			m.setError(fmt.Sprintf("%d of %d queries failed: %s (:warnings lists them)", failed, len(res.Queries), text))
+		case failed > 0:
+			m.setError(fmt.Sprintf("%d of %d queries failed (:warnings lists them)", failed, len(res.Queries)))
+		case len(m.warnings) > 0:
+			m.setWarn(fmt.Sprintf("⚠ %s (:warnings lists %s)", m.warnings[0], plural(len(m.warnings), "warning")))
 		}
 	}
 	m.resize()
@@ -587,6 +657,7 @@ func (m *Model) loadCharts() {
 			m.evidence.SetItem(it)
 		}
 	}
+	m.resize()
 }
 
 func (m Model) export() (tea.Model, tea.Cmd) {
@@ -653,13 +724,13 @@ func (m Model) backToNow(cmd tea.Cmd) (tea.Model, tea.Cmd) {
 
 func (m Model) formSubmitted(msg form.SubmitMsg) (tea.Model, tea.Cmd) {
 	v := msg.Values
-	if m.src == nil {
-		src, err := m.opts.NewSource(v["source"])
+	if addr, ok := v["source"]; ok && (m.src == nil || addr != m.srcAddr) {
+		src, err := m.opts.NewSource(addr)
 		if err != nil {
 			m.setError(err.Error())
 			return m, nil
 		}
-		m.src = src
+		m.src, m.srcAddr = src, addr
 	}
 	m.spec = formSpec(v)
 	w, err := queries.ParseWindow(m.spec, m.opts.Now())
@@ -676,6 +747,7 @@ func (m Model) formSubmitted(msg form.SubmitMsg) (tea.Model, tea.Cmd) {
 func (m Model) prompted(msg cmdline.SubmitMsg) (tea.Model, tea.Cmd) {
 	if msg.Prompt == "/" {
 		m.charts.SetFilter(msg.Value)
+		m.resize()
 		return m, nil
 	}
 	c, err := cmdline.Parse(msg.Value)
@@ -698,6 +770,9 @@ func (m Model) prompted(msg cmdline.SubmitMsg) (tea.Model, tea.Cmd) {
 		return m.toggleFollow()
 	case cmdline.Help:
 		m.showHelp, m.help.ShowAll = true, true
+		return m, nil
+	case cmdline.Warnings:
+		m.showWarnings, m.showHelp = true, false
 		return m, nil
 	case cmdline.Selector:
 		m.selector = c.Value
@@ -752,6 +827,9 @@ func windowText(w queries.Window, withDate bool) string {
 }
 
 func shortDur(d time.Duration) string {
+	if d >= 10*time.Minute {
+		d = d.Round(time.Minute)
+	}
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]

@@ -59,7 +59,7 @@ func TestCursorMovesEveryChart(t *testing.T) {
 			t.Errorf("chart %d shows %v at cursor, series holds %v", i, got, exp)
 		}
 	}
-	if !strings.Contains(screenText(m), "Timeline (4) at "+m.charts.CursorTime().UTC().Format("15:04:05")) {
+	if !strings.Contains(screenText(m), "Timeline (4, 1 from k8s) at "+m.charts.CursorTime().UTC().Format("15:04:05")) {
 		t.Errorf("timeline title does not show the cursor time:\n%s", screenText(m))
 	}
 	m = keys(t, m, "left", "left", "left")

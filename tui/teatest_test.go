@@ -35,7 +35,7 @@ func finalModel(t *testing.T, tm *teatest.TestModel) Model {
 func TestFlowDemoKeys(t *testing.T) {
 	src := &fakeSource{report: testReport()}
 	tm := teatest.NewTestModel(t, New(testOptions(src), nil), teatest.WithInitialTermSize(80, 24))
-	waitText(t, tm, "Ranking")
+	waitText(t, tm, "Root causes")
 	tm.Send(press("j"))
 	tm.Send(press("right"))
 	tm.Send(press("?"))
@@ -62,7 +62,7 @@ func TestFlowFormToMain(t *testing.T) {
 	waitText(t, tm, "What should Causeway look at?")
 	tm.Type("now-30m")
 	tm.Send(press("enter"))
-	waitText(t, tm, "Ranking")
+	waitText(t, tm, "Timeline")
 	tm.Send(press("q"))
 	m := finalModel(t, tm)
 	if m.screen != screenMain || m.window.To.Sub(m.window.From) != 30*time.Minute {

@@ -38,7 +38,7 @@ func TestTmuxDemo(t *testing.T) {
 			// The shell line shows the exit status once the program ends.
 			s := newTmux(t, tmux, sz.w, sz.h, fmt.Sprintf(`%s demo; echo "[exit $?]"; sleep 60`, bin))
 			screen := s.waitFor("the main view", func(sc string) bool {
-				return strings.Contains(sc, "Ranking") && strings.Contains(sc, "cursor ")
+				return strings.Contains(sc, "Root causes") && strings.Contains(sc, "cursor ")
 			})
 			t.Logf("demo at %dx%d:\n%s", sz.w, sz.h, screen)
 			checkScreen(t, screen, sz.h)
@@ -59,7 +59,7 @@ func TestTmuxDemo(t *testing.T) {
 			s.send("?")
 			s.waitFor("the help screen", func(sc string) bool { return strings.Contains(sc, "Commands") && strings.Contains(sc, "zoom") })
 			s.send("Escape")
-			s.waitFor("the help to close", func(sc string) bool { return !strings.Contains(sc, "Commands") && strings.Contains(sc, "Ranking") })
+			s.waitFor("the help to close", func(sc string) bool { return !strings.Contains(sc, "Commands") && strings.Contains(sc, "Root causes") })
 
 			s.send("q")
 			screen = s.waitFor("q to quit", func(sc string) bool { return strings.Contains(sc, "[exit ") })

@@ -57,7 +57,21 @@ type Options struct {
 	Follow time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Enrich, when set, adds to each run's result what other sources know
+	// about its window: the cluster's events and warnings (Kubernetes), a
+	// bundle's recorded ones. It is called in the run's command right after
+	// the queries and before the analysis, with the run's context (esc
+	// cancels it), never from Update or View. res.Window is the window
+	// fetched (a follow run's is only the new part). Optional.
+	Enrich EnrichFunc
+	// SourceAddr is the address the Source was opened from (a Prometheus
+	// URL). When every query fails, the form offers it for correction if
+	// NewSource is set. Optional.
+	SourceAddr string
 }
+
+// EnrichFunc adds to a run's result (events, warnings) in place.
+type EnrichFunc func(ctx context.Context, res *queries.Result)
 
 func (o *Options) defaults() error {
 	if o.Bank == nil || len(o.Bank.Queries) == 0 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -16,6 +17,21 @@ type layout struct {
 	chartW, chartH      int
 	timeW, timeH        int
 	evidenceW, evidence int
+}
+
+// spareRows is how many rows the chart pane leaves blank (its charts are
+// whole and shorter than the pane): the timeline gets them. In the wide
+// layout the ranking beside the charts must still fit in what is left.
+func (m Model) spareRows(l layout) int {
+	if m.charts.Fullscreen() || l.chartH <= 0 {
+		return 0
+	}
+	used := strings.Count(m.charts.View(), "\n") + 1
+	spare := max(l.chartH-used, 0)
+	if l.wide {
+		spare = min(spare, max(l.rankH-m.ranking.Needed(), 0))
+	}
+	return spare
 }
 
 func (m Model) layout() layout {
@@ -58,7 +74,7 @@ func (m *Model) resize() {
 	m.ranking.SetHeight(l.rankH)
 	m.charts.SetSize(l.chartW, l.chartH)
 	m.timeline.SetWidth(l.timeW)
-	m.timeline.SetHeight(l.timeH)
+	m.timeline.SetHeight(l.timeH + m.spareRows(l))
 	m.evidence.SetWidth(l.evidenceW)
 	m.evidence.SetHeight(l.evidence)
 	m.progress.SetWidth(m.width)
@@ -114,11 +130,14 @@ func (m Model) mainBody() []string {
 	if m.showHelp {
 		body := []string{m.theme.Title.Render("Keys"), ""}
 		body = append(body, strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")...)
-		body = append(body, "",
-			m.theme.Title.Render("Commands"),
-			`  :window now-2h now   :step 30s   :selector namespace="web"   :export   :rerun   :q`,
-			"", m.theme.Muted.Render("  ? or esc closes this help"))
+		body = append(body, "", m.theme.Title.Render("Commands"))
+		body = append(body, flow([]string{":window now-2h now", ":step 30s", `:selector namespace="web"`,
+			":warnings", ":export", ":rerun", ":follow", ":q"}, m.width-2, "   ")...)
+		body = append(body, "", m.theme.Muted.Render("  ? or esc closes this help"))
 		return fill(body, l.body)
+	}
+	if m.showWarnings {
+		return m.warningsBody(l.body)
 	}
 	charts := strings.Split(m.charts.View(), "\n")
 	if m.charts.Fullscreen() {
@@ -131,13 +150,14 @@ func (m Model) mainBody() []string {
 		if m.showEvidence {
 			left = strings.Split(m.evidence.View(), "\n")
 		}
-		top = hjoin(left, l.rankW, charts, l.chartW, l.rankH, m.theme.Muted.Render("│"))
+		top = hjoin(left, l.rankW, charts, l.chartW, l.rankH-m.spareRows(l), m.theme.Muted.Render("│"))
 	case m.showEvidence:
 		top = fill(strings.Split(m.evidence.View(), "\n"), l.evidence)
 	default:
 		top = append(fill(strings.Split(m.ranking.View(), "\n"), l.rankH), fill(charts, l.chartH)...)
 	}
-	top = fill(top, l.body-l.timeH)
+	spare := m.spareRows(l)
+	top = fill(top, l.body-l.timeH-spare)
 	return append(top, strings.Split(m.timeline.View(), "\n")...)
 }
 
@@ -161,14 +181,20 @@ func (m Model) header() string {
 	}
 	var right string
 	switch {
+	case m.screen == screenForm:
 	case m.running && m.screen == screenMain:
 		right = m.theme.Warn.Render("↻ refreshing")
 	case m.opts.Live && m.followOn:
 		right = m.theme.Live.Render("● live")
 	case m.opts.Live:
 		right = m.theme.Muted.Render("‖ paused")
-	default:
+	case m.width >= 100:
 		right = m.theme.Muted.Render("■ fixed window")
+	default:
+		right = m.theme.Muted.Render("■ fixed")
+	}
+	if n := len(m.warnings); n > 0 && m.screen == screenMain {
+		right = m.theme.Warn.Render(fmt.Sprintf("⚠ %d", n)) + " " + right
 	}
 	rw := ansi.StringWidth(right)
 	left = ansi.Truncate(left, max(m.width-rw-1, 1), "…")
@@ -185,6 +211,9 @@ func (m Model) statusLine() string {
 	}
 	if m.statusIsError {
 		return m.theme.Error.Render(m.status)
+	}
+	if m.statusIsWarn {
+		return m.theme.Warn.Render(m.status)
 	}
 	return m.theme.Status.Render(m.status)
 }
@@ -228,4 +257,74 @@ func place(lines []string, w, h int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// warningsBody lists the shown result's warnings and failed queries
+// (`:warnings`, W), wrapped to the width, in h lines.
+func (m Model) warningsBody(h int) []string {
+	var res []string
+	if m.report != nil && m.report.Result != nil {
+		for _, q := range m.report.Result.Queries {
+			if q.Err != nil {
+				res = append(res, q.Query.ID+": "+q.Err.Error())
+			}
+		}
+	}
+	title := fmt.Sprintf("Warnings (%d)", len(m.warnings))
+	if len(res) > 0 {
+		title += fmt.Sprintf(" · failed queries (%d)", len(res))
+	}
+	body := []string{m.theme.Title.Render(title), ""}
+	item := func(mark, s string, st func(...string) string) {
+		for i, l := range strings.Split(lipgloss.Wrap(s, max(m.width-4, 10), " /"), "\n") {
+			p := "    "
+			if i == 0 {
+				p = "  " + mark + " "
+			}
+			body = append(body, st(p+l))
+		}
+	}
+	if len(m.warnings) == 0 && len(res) == 0 {
+		body = append(body, m.theme.Muted.Render("  no warnings: every query answered and nothing else was reported"))
+	}
+	for _, w := range m.warnings {
+		item("⚠", w, m.theme.Warn.Render)
+	}
+	for _, e := range res {
+		item("✗", e, m.theme.Error.Render)
+	}
+	if len(m.notes) > 0 {
+		body = append(body, "", m.theme.Title.Render(fmt.Sprintf("Notes from the server (%d)", len(m.notes))))
+		for _, n := range m.notes {
+			item("·", n, m.theme.Muted.Render)
+		}
+	}
+	foot := m.theme.Muted.Render("  esc or W closes this list")
+	if len(body) > h-1 {
+		more := len(body) - (h - 2)
+		body = append(body[:h-2], m.theme.Muted.Render(fmt.Sprintf("  … %d more lines (causeway report lists everything)", more)))
+	}
+	return fill(append(body, foot), h)
+}
+
+// flow lays items out on lines of at most w cells, sep between them, each
+// line indented by two spaces.
+func flow(items []string, w int, sep string) []string {
+	var out []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = "  " + it
+		case ansi.StringWidth(line+sep+it) <= w:
+			line += sep + it
+		default:
+			out = append(out, line)
+			line = "  " + it
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }

@@ -86,7 +86,7 @@ func KubeAPIServer(t testing.TB) *rest.Config {
 	etcdBin, apiBin := filepath.Join(assets, "etcd"), filepath.Join(assets, "kube-apiserver")
 	for _, b := range []string{etcdBin, apiBin} {
 		if fi, err := os.Stat(b); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			t.Skipf("testenv: %s is missing: run hack/kube-deps.sh (builds kube-apiserver once per machine, ~7 min cold)", b)
+			missing(t, fmt.Sprintf("testenv: %s is missing: run hack/kube-deps.sh (builds kube-apiserver once per machine, ~7 min cold)", b))
 		}
 	}
 	dir := t.TempDir()

@@ -81,7 +81,7 @@ func PrometheusWith(t testing.TB, openMetrics []byte, opts PrometheusOptions) st
 	prom, ok1 := lookBinary("prometheus")
 	promtool, ok2 := lookBinary("promtool")
 	if !ok1 || !ok2 {
-		t.Skip("testenv: prometheus/promtool not installed (apt-get install prometheus, or run hack/test-deps.sh)")
+		missing(t, "testenv: prometheus/promtool not installed (apt-get install prometheus, or run hack/test-deps.sh)")
 	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -123,7 +123,7 @@ func VictoriaMetrics(t testing.TB, openMetrics []byte) string {
 	t.Helper()
 	bin := filepath.Join(RepoRoot(t), ".cache", "bin", "victoria-metrics")
 	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("testenv: %s not built (run hack/test-deps.sh)", bin)
+		missing(t, fmt.Sprintf("testenv: %s not built (run hack/test-deps.sh)", bin))
 	}
 	dir := t.TempDir()
 	base := start(t, "victoria-metrics", "/health", func(addr string) *exec.Cmd {
@@ -262,4 +262,16 @@ func waitReady(u string, exited <-chan struct{}, waitErr *error, limit time.Dura
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// missing skips the test when a server binary is absent, with msg saying
+// how to get it; on CI (CI set in the environment), where `make test`
+// installs every server first, a missing binary is a failure instead, so
+// that a broken install can never pass as skipped tests.
+func missing(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s (CI is set: the servers must be installed)", msg)
+	}
+	t.Skip(msg)
 }

@@ -499,8 +499,7 @@ func (d *decoder) values(direct bool, target []float64) error {
 	g := d.c.g
 	nextMs, nextI := g.start, 0 // the grid point expected next
 	for {
-		var v float64
-		ms, vb, fast := s.fastPoint()
+		ms, v, haveV, vb, fast := s.fastPoint()
 		if !fast {
 			var err error
 			if ms, v, err = s.point(); err != nil {
@@ -515,7 +514,7 @@ func (d *decoder) values(direct bool, target []float64) error {
 			nextMs, nextI = g.start+int64(i+1)*g.step, i+1
 		}
 		if i >= d.lo && i < d.hi && (target != nil || !direct) {
-			if fast {
+			if fast && !haveV {
 				var err error
 				if v, err = parseFloat(vb); err != nil {
 					return s.syntax("bad sample value %q", bytes.Clone(vb))
@@ -573,30 +572,100 @@ func (s *scanner) point() (ms int64, v float64, err error) {
 }
 
 // fastPoint reads a compact [1795255200.123,"1.5"] straight from the buffer
-// when it is all there (the usual case); ok false means use point.
-func (s *scanner) fastPoint() (ms int64, vb []byte, ok bool) {
+// when it is all there (the usual case); ok false means use point. It reads
+// each byte once: the timestamp's digits become milliseconds as they are
+// scanned (parseMillis' rounding), and a plain decimal value becomes its
+// float64 on the way (parseFloat's fast path; haveV false leaves vb for
+// parseFloat: NaN, +Inf, exponents, long mantissas).
+func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bool) {
 	b := s.buf[s.i:s.n]
 	if len(b) < 8 || b[0] != '[' {
-		return 0, nil, false
+		return 0, 0, false, nil, false
 	}
 	j := 1
-	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.') {
+	var sec int64
+	for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+		sec = sec*10 + int64(b[j]-'0')
+	}
+	if j == 1 || j > 13 || j >= len(b) {
+		return 0, 0, false, nil, false
+	}
+	var frac int64
+	if b[j] == '.' {
+		j++
+		k := 0
+		for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+			switch d := int64(b[j] - '0'); {
+			case k < 3:
+				frac = frac*10 + d
+			case k == 3 && d >= 5:
+				frac++
+			}
+			k++
+		}
+		if k == 0 {
+			return 0, 0, false, nil, false
+		}
+		for ; k < 3; k++ {
+			frac *= 10
+		}
+	}
+	if j+2 >= len(b) || b[j] != ',' || b[j+1] != '"' {
+		return 0, 0, false, nil, false
+	}
+	ms = sec*1000 + frac
+	j += 2
+	v0 := j
+	// The value: [-]digits[.digits], at most 15 significant digits.
+	neg := b[j] == '-'
+	if neg {
 		j++
 	}
-	if j == 1 || j+2 >= len(b) || b[j] != ',' || b[j+1] != '"' {
-		return 0, nil, false
+	var m uint64
+	digits, fd, dot, plain := 0, 0, false, true
+	d0 := j
+	for ; j < len(b); j++ {
+		c := b[j]
+		if c >= '0' && c <= '9' {
+			if digits > 0 || c != '0' {
+				digits++
+			}
+			m = m*10 + uint64(c-'0')
+			if dot {
+				fd++
+			}
+			continue
+		}
+		if c == '.' && !dot {
+			dot = true
+			continue
+		}
+		break
 	}
-	ms, err := parseMillis(b[1:j])
-	if err != nil {
-		return 0, nil, false
+	if j >= len(b) || b[j] != '"' {
+		// Something else (NaN, 1e+21, an escape): find the closing quote.
+		plain = false
+		for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
+			j++
+		}
+		if j >= len(b) || b[j] != '"' {
+			return 0, 0, false, nil, false
+		}
 	}
-	k := j + 2
-	for k < len(b) && b[k] != '"' && b[k] != '\\' && b[k] >= 0x20 {
-		k++
+	if j+1 >= len(b) || b[j+1] != ']' {
+		return 0, 0, false, nil, false
 	}
-	if k+1 >= len(b) || b[k] != '"' || b[k+1] != ']' {
-		return 0, nil, false
+	vb = b[v0:j]
+	s.i += j + 2
+	if !plain || j == d0 || b[d0] == '.' || b[j-1] == '.' || digits > 15 || fd > 22 {
+		return ms, 0, false, vb, true
 	}
-	s.i += k + 2
-	return ms, b[j+2 : k], true
+	v = float64(m)
+	if fd > 0 {
+		v /= pow10[fd]
+	}
+	if neg {
+		v = -v
+	}
+	return ms, v, true, vb, true
 }

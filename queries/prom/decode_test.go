@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/causeway-sre/causeway/queries"
 )
 
 // t0 is the grid start used by the decoder tests: 2026-11-21T10:00:00Z.
@@ -375,5 +379,123 @@ func TestDecodeNoAllocsPerPoint(t *testing.T) {
 	// buffer growth and interning).
 	if b > a+5 {
 		t.Fatalf("%v allocs for 20x10 points, %v for 20x1440: allocation per point", a, b)
+	}
+}
+
+func TestParseFloatMatchesStrconv(t *testing.T) {
+	cases := []string{"0", "-0", "1", "1.5", "279178868", "0.0001", "123456789012345", "1234567890123456",
+		"12345678901234567890", "0.1234567890123456789012", "3.14159", "-2.5", "1e3", "NaN", "+Inf", "-Inf",
+		"", "-", ".", "1.", ".5", "1.2.3", "abc", "0x10", "007", "1_000", "99999999999999.9", "0.30000000000000004"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		digits := 1 + rng.IntN(18)
+		var b []byte
+		if rng.IntN(4) == 0 {
+			b = append(b, '-')
+		}
+		dot := rng.IntN(digits + 1)
+		for j := range digits {
+			if j == dot && j > 0 {
+				b = append(b, '.')
+			}
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, c := range cases {
+		got, gerr := parseFloat([]byte(c))
+		want, werr := strconv.ParseFloat(c, 64)
+		if (gerr != nil) != (werr != nil) {
+			t.Fatalf("parseFloat(%q): error %v, strconv %v", c, gerr, werr)
+		}
+		if gerr == nil && math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("parseFloat(%q) = %v, strconv %v", c, got, want)
+		}
+	}
+}
+
+// chunkReader returns at most n bytes per Read.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestDecodeKeysAcrossRefills decodes the same body with tiny buffers and
+// every read size, so that object keys end exactly at a refill: a key must
+// survive the refill that reads its colon (it once came back as the next
+// bytes of the body, making up label names and series).
+func TestDecodeKeysAcrossRefills(t *testing.T) {
+	g := grid{start: t0 * 1000, step: 15000, n: 12}
+	body := matrixBody(7, g.n, g.start, g.step)
+	decode := func(r io.Reader, size int) queries.Response {
+		c := newCollector(g, 0)
+		d := newDecoder(r, c, 0, g.n)
+		d.s = newScanner(r, size)
+		if err := d.decode(); err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		return c.response()
+	}
+	want := decode(bytes.NewReader(body), 64<<10)
+	for size := 1; size <= 48; size++ {
+		for chunk := 1; chunk <= 48; chunk += 1 + chunk/8 {
+			got := decode(chunkReader{bytes.NewReader(body), chunk}, size)
+			if len(got.Matrix) != len(want.Matrix) {
+				t.Fatalf("buffer %d, reads of %d: %d series, want %d", size, chunk, len(got.Matrix), len(want.Matrix))
+			}
+			for i := range want.Matrix {
+				if labelString(got.Matrix[i].Labels) != labelString(want.Matrix[i].Labels) || !sameFloats(got.Matrix[i].Values, want.Matrix[i].Values) {
+					t.Fatalf("buffer %d, reads of %d: series %d is {%s}, want {%s}", size, chunk, i,
+						labelString(got.Matrix[i].Labels), labelString(want.Matrix[i].Labels))
+				}
+			}
+		}
+	}
+}
+
+// TestFastPointMatchesPoint checks the one-pass point reader against the
+// general one on the forms servers write and on odd ones.
+func TestFastPointMatchesPoint(t *testing.T) {
+	stamps := []string{"1795255200", "1795255200.5", "1795255200.123", "1795255200.1234", "1795255200.1235",
+		"1795255200.999999", "0", "1", "1795255200.", "-5", "1.7e9", "12345678901234"}
+	vals := []string{"0", "-0", "1", "1.5", "279178868", "-2.25", "0.0001", "123456789012345", "1234567890123456",
+		"NaN", "+Inf", "-Inf", "1e+21", "1.5e-7", ".5", "5.", "-", "", "0.1234567890123456789012", "1\\u0030"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		vals = append(vals, strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(30)-10)), 'f', -1, 64))
+	}
+	for _, ts := range stamps {
+		for _, v := range vals {
+			in := `[` + ts + `,"` + v + `"],`
+			fast := newScanner(strings.NewReader(in), 64)
+			fast.fill()
+			ms, fv, haveV, vb, ok := fast.fastPoint()
+			slow := newScanner(strings.NewReader(in), 64)
+			sms, sv, serr := slow.point()
+			if !ok {
+				continue // the general reader takes it
+			}
+			if !haveV {
+				var err error
+				fv, err = parseFloat(vb)
+				if (err != nil) != (serr != nil) {
+					t.Fatalf("%s: fast error %v, slow %v", in, err, serr)
+				}
+				if err != nil {
+					continue
+				}
+			}
+			if serr != nil {
+				t.Fatalf("%s: fast read %d %v, slow failed: %v", in, ms, fv, serr)
+			}
+			if ms != sms || math.Float64bits(fv) != math.Float64bits(sv) && !(math.IsNaN(fv) && math.IsNaN(sv)) {
+				t.Fatalf("%s: fast %d %v, slow %d %v", in, ms, fv, sms, sv)
+			}
+			if fast.i != slow.i {
+				t.Fatalf("%s: fast consumed %d bytes, slow %d", in, fast.i, slow.i)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"testing"
 	"time"
 
@@ -82,4 +83,34 @@ func BenchmarkQueryRangeE2E(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkQueryRangeURL fetches the memory series of hack/bench-e2e.sh's
+// data from a running server (CAUSEWAY_BENCH_URL, e.g. the Prometheus the
+// script starts) with 1 to 4 slices; skipped without it.
+func BenchmarkQueryRangeURL(b *testing.B) {
+	base := os.Getenv("CAUSEWAY_BENCH_URL")
+	if base == "" {
+		b.Skip("CAUSEWAY_BENCH_URL not set")
+	}
+	start := time.Unix(1773122400, 0).UTC() // scenarios/bulk.DefaultStart
+	win := queries.Window{From: start, To: start.Add(1439 * 15 * time.Second), Step: 15 * time.Second}
+	expr := `container_memory_working_set_bytes{container!="",image!=""}`
+	if e := os.Getenv("CAUSEWAY_BENCH_EXPR"); e != "" {
+		expr = e
+	}
+	for _, slices := range []int{1, 2, 3, 4, 6} {
+		b.Run(fmt.Sprintf("slices=%d", slices), func(b *testing.B) {
+			s, err := New(Options{URL: base, Slices: slices})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				r, err := s.QueryRange(context.Background(), queries.Request{Expr: expr, Window: win})
+				if err != nil || len(r.Matrix) == 0 {
+					b.Fatalf("%d series, %v", len(r.Matrix), err)
+				}
+			}
+		})
+	}
 }

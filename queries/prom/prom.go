@@ -52,7 +52,11 @@ type Options struct {
 	// makes a large range ~8x slower (the server compresses on one core).
 	Compression bool
 	// Slices splits every range into this many time slices fetched in
-	// parallel (default 1: one request unless the range must be split).
+	// parallel. 0 (the default) chooses: one request for a short range,
+	// up to AutoSlices for a long one (see autoSlices). The server encodes
+	// each slice on its own core and the client decodes them in parallel,
+	// so a large answer arrives ~2x faster even on 2 cores (issue 9: 1.7 s
+	// instead of 3.2 s for 10,000 series x 1,440 points).
 	Slices int
 	// MaxPoints caps the grid points of one request (default 11000, the limit
 	// Prometheus enforces); longer ranges are split.
@@ -96,8 +100,8 @@ func New(opts Options) (*Source, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 2 * time.Minute
 	}
-	if opts.Slices <= 0 {
-		opts.Slices = 1
+	if opts.Slices < 0 {
+		opts.Slices = 0
 	}
 	if opts.MaxPoints <= 0 {
 		opts.MaxPoints = 11000
@@ -161,6 +165,22 @@ type fetch struct {
 	sem  chan struct{}
 }
 
+// AutoSlices is the most time slices a range is cut into by default, and
+// MinSlicePoints the fewest grid points worth a slice of their own.
+const (
+	AutoSlices     = 4
+	MinSlicePoints = 240
+)
+
+// autoSlices is the default number of slices for a range of n points: one
+// per MinSlicePoints, at most AutoSlices. Slicing is exact (each step of a
+// range query is evaluated on its own), and costs a small query a few
+// parallel requests of a few milliseconds each, while a large answer is
+// encoded by the server on several cores instead of one.
+func autoSlices(n int) int {
+	return max(1, min(AutoSlices, n/MinSlicePoints))
+}
+
 // chunks cuts [0, n) into k contiguous grid ranges of at most maxLen points.
 func chunks(n, k, maxLen int) [][2]int {
 	k = max(k, (n+maxLen-1)/maxLen, 1)
@@ -174,7 +194,11 @@ func chunks(n, k, maxLen int) [][2]int {
 
 func (f *fetch) run(ctx context.Context) error {
 	n, o := f.c.g.n, f.s.opts
-	parts := chunks(n, o.Slices, o.MaxPoints)
+	k := o.Slices
+	if k == 0 {
+		k = autoSlices(n)
+	}
+	parts := chunks(n, k, o.MaxPoints)
 	if o.MaxSamples > 0 && n > 1 {
 		// Learn the series count from a short first slice, then size the
 		// rest so that series x points stays under the budget. This is an

@@ -20,6 +20,7 @@ type scanner struct {
 	eof     bool
 	rerr    error // the reader's error other than io.EOF
 	scratch []byte
+	keyBuf  []byte // the last object key, stable across refills
 }
 
 // errSyntax marks malformed JSON; readErr marks a failure of the reader
@@ -156,16 +157,20 @@ func (s *scanner) open(c, closing byte) (empty bool, err error) {
 	return false, nil
 }
 
-// key reads an object key and its colon.
+// key reads an object key and its colon. The key is copied aside first:
+// reading the colon may refill the buffer, which moves the bytes str()
+// pointed at (a key ending exactly at a read boundary would otherwise come
+// back as the next bytes of the body).
 func (s *scanner) key() ([]byte, error) {
 	k, err := s.str()
 	if err != nil {
 		return nil, err
 	}
+	s.keyBuf = append(s.keyBuf[:0], k...)
 	if err := s.expect(':'); err != nil {
 		return nil, err
 	}
-	return k, nil
+	return s.keyBuf, nil
 }
 
 // ensure makes at least k unread bytes available when the input has them.
@@ -407,10 +412,58 @@ func (s *scanner) skip() error {
 	}
 }
 
+// pow10 holds the powers of ten exactly representable as float64.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
 // parseFloat parses a sample value: a JSON string such as "1.5", "NaN",
 // "+Inf" (Prometheus) or a bare number.
+//
+// The common forms, [-]digits[.digits] with at most 15 significant digits,
+// are parsed here exactly: the digits form an integer m < 2^53 and the value
+// is m / 10^k with both operands exact, so the one division rounds
+// correctly (Clinger's fast path), and it is the same float64 as
+// strconv.ParseFloat. Everything else goes to strconv.
 func parseFloat(b []byte) (float64, error) {
-	return strconv.ParseFloat(string(b), 64)
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		neg, i = true, 1
+	}
+	var m uint64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 || c != '0' {
+				digits++
+			}
+			m = m*10 + uint64(c-'0')
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return strconv.ParseFloat(string(b), 64)
+		}
+	}
+	start := 0
+	if neg {
+		start = 1
+	}
+	// Empty, a lone sign, "1." or ".5" (strconv's business), too many digits.
+	if len(b) == start || b[start] == '.' || b[len(b)-1] == '.' || digits > 15 || frac > 22 {
+		return strconv.ParseFloat(string(b), 64)
+	}
+	v := float64(m)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
 }
 
 // parseMillis converts a JSON number of Unix seconds ("1700000000.123") to

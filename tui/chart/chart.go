@@ -35,8 +35,11 @@ const (
 // Series is one chart of the stack.
 type Series struct {
 	Title string
-	Unit  string
-	Kind  Kind
+	// Name is the signal's full name (all labels); the filter matches it
+	// as well as the title. Optional.
+	Name string
+	Unit string
+	Kind Kind
 	// Values[i] is the value at Grid.Time(i); NaN where absent.
 	Values []float64
 	// Onset is the grid index where the signal started to change, -1 if none.
@@ -166,12 +169,14 @@ func (g seg) write(b *strings.Builder, text string) {
 }
 
 type paints struct {
-	axis, cursor, onset seg
-	series              []seg
+	// hit is the cursor over a drawn cell: reversed, so that the cursor
+	// column stays visible where it crosses the line.
+	axis, cursor, hit, onset seg
+	series                   []seg
 }
 
 func paintsOf(s Styles) paints {
-	p := paints{axis: segOf(s.Axis), cursor: segOf(s.Cursor), onset: segOf(s.Onset)}
+	p := paints{axis: segOf(s.Axis), cursor: segOf(s.Cursor), hit: segOf(s.Cursor.Reverse(true)), onset: segOf(s.Onset)}
 	for _, st := range s.Series {
 		p.series = append(p.series, segOf(st))
 	}
@@ -282,12 +287,22 @@ func (m Model) Hidden(i int) bool { return i >= 0 && i < len(m.hidden) && m.hidd
 // Len returns the number of charts.
 func (m Model) Len() int { return len(m.series) }
 
-// ValueAt returns chart i's value at the cursor (NaN if absent).
+// ValueAt returns chart i's value at the cursor (NaN if absent). An absent
+// point of an events or state series is 0: no event, not in the state.
 func (m Model) ValueAt(i int) float64 {
 	if i < 0 || i >= len(m.series) || m.cursor >= len(m.series[i].Values) {
 		return math.NaN()
 	}
-	return m.series[i].Values[m.cursor]
+	return value(m.series[i].Kind, m.series[i].Values[m.cursor])
+}
+
+// value reads one point: for events and state series (the bank's
+// convention) absence means 0.
+func value(k Kind, v float64) float64 {
+	if (k == Events || k == State) && (math.IsNaN(v) || math.IsInf(v, 0)) {
+		return 0
+	}
+	return v
 }
 
 // SetCursor moves the cursor to grid index i, panning if needed.
@@ -417,7 +432,7 @@ func (m Model) visible() []int {
 		if m.Hidden(i) {
 			continue
 		}
-		if f != "" && !strings.Contains(strings.ToLower(s.Title), f) {
+		if f != "" && !strings.Contains(strings.ToLower(s.Title), f) && !strings.Contains(strings.ToLower(s.Name), f) {
 			continue
 		}
 		out = append(out, i)
@@ -547,7 +562,7 @@ func (m Model) titleLine(i int) string {
 	val := "–"
 	if !math.IsNaN(v) {
 		val = Humanize(v)
-		if s.Unit != "" {
+		if s.Unit != "" && s.Unit != "bool" {
 			val += " " + s.Unit
 		}
 	}
@@ -598,6 +613,8 @@ func (m Model) overlay(b *strings.Builder, line string, w, curCol, onCol int, st
 			st = m.paint.cursor
 			if ch == ' ' {
 				ch = '│'
+			} else {
+				st = m.paint.hit
 			}
 		} else if ch == ' ' {
 			ch = '┆'
@@ -703,6 +720,13 @@ func plot(s Series, cols columns, w, h int) []string {
 	// asciigraph draws the segment from point x to x+1 in column x: a copy
 	// of the last point makes the last column drawn too.
 	pts[w] = pts[w-1]
+	integral := true
+	for _, v := range pts {
+		if !math.IsNaN(v) && v != math.Trunc(v) {
+			integral = false
+			break
+		}
+	}
 	blank := make([]string, h)
 	if math.IsInf(lo, 1) {
 		blank[h/2] = strings.Repeat(" ", leftPad) + "no data in this range"
@@ -713,7 +737,21 @@ func plot(s Series, cols columns, w, h int) []string {
 		asciigraph.Offset(offset),
 		asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%*s", labelWidth, Humanize(v)) }),
 	}
-	if lo == hi {
+	wholeLabels := asciigraph.YAxisValueFormatter(func(v float64) string {
+		if r := math.Round(v); math.Abs(v-r) < 1e-6*max(1, math.Abs(v)) {
+			return fmt.Sprintf("%*s", labelWidth, Humanize(r))
+		}
+		return strings.Repeat(" ", labelWidth)
+	})
+	if s.Kind == Events || s.Kind == State {
+		// Counts and 0/1 states: the axis starts at 0 and labels only
+		// whole numbers (a 0/1 state reads 0 and 1, not 0.25 steps).
+		opts = append(opts, asciigraph.LowerBound(0), asciigraph.UpperBound(max(hi, 1)), wholeLabels)
+	} else if integral && hi-lo <= float64(2*h) {
+		// A count (pods, replicas) over a small range: no 1.91 pods.
+		opts = append(opts, wholeLabels)
+	}
+	if s.Kind != Events && s.Kind != State && lo == hi {
 		d := math.Max(math.Abs(lo)*0.1, 1)
 		if lo >= 0 && lo-d < 0 {
 			opts = append(opts, asciigraph.LowerBound(0), asciigraph.UpperBound(hi+d))
@@ -749,6 +787,7 @@ func reduce(k Kind, v []float64, a, b int, prev float64) float64 {
 	sum, n, last := 0.0, 0, math.NaN()
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, x := range v[a:b] {
+		x = value(k, x)
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			continue
 		}
@@ -797,13 +836,22 @@ func Humanize(v float64) string {
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case a >= 10:
-		return fmt.Sprintf("%.1f", v)
+		return trimZeros(fmt.Sprintf("%.1f", v))
 	case a >= 0.01:
-		return fmt.Sprintf("%.2f", v)
+		return trimZeros(fmt.Sprintf("%.2f", v))
 	case a >= 0.001:
-		return fmt.Sprintf("%.3f", v)
+		return trimZeros(fmt.Sprintf("%.3f", v))
 	}
 	return fmt.Sprintf("%.0e", v)
+}
+
+// trimZeros drops the trailing zeros of a decimal: 1.00 -> 1, 0.50 -> 0.5.
+func trimZeros(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }
 
 func trimNum(v float64, suffix string) string {
@@ -812,9 +860,9 @@ func trimNum(v float64, suffix string) string {
 	case a >= 100:
 		return fmt.Sprintf("%.0f%s", v, suffix)
 	case a >= 10:
-		return fmt.Sprintf("%.1f%s", v, suffix)
+		return trimZeros(fmt.Sprintf("%.1f", v)) + suffix
 	}
-	return fmt.Sprintf("%.2f%s", v, suffix)
+	return trimZeros(fmt.Sprintf("%.2f", v)) + suffix
 }
 
 // timeLayout picks a clock layout for a step: seconds only when they matter.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -233,8 +234,8 @@ func TestEdgeData(t *testing.T) {
 }
 
 func TestHumanize(t *testing.T) {
-	for v, want := range map[float64]string{0: "0", 1: "1.00", 12.34: "12.3", 512: "512", 12345: "12.3k",
-		2.5e6: "2.50M", 3e9: "3.00G", -0.5: "-0.50", 0.004: "0.004", 1e-5: "1e-05", 123e12: "123T"} {
+	for v, want := range map[float64]string{0: "0", 1: "1", 12.34: "12.3", 512: "512", 12345: "12.3k",
+		2.5e6: "2.5M", 3e9: "3G", -0.5: "-0.5", 79: "79", 0.32: "0.32", 1.13e9: "1.13G", 0.004: "0.004", 1e-5: "1e-05", 123e12: "123T"} {
 		if got := Humanize(v); got != want || len(got) > labelWidth {
 			t.Errorf("Humanize(%v) = %q, want %q", v, got, want)
 		}
@@ -260,5 +261,49 @@ func TestReduceKeepsSpikesAndDrops(t *testing.T) {
 		if got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)) {
 			t.Errorf("reduce(%s, %v, prev %v) = %v, want %v", tc.kind, tc.v, tc.prev, got, tc.want)
 		}
+	}
+}
+
+// A 0/1 state or an events count with absent points (the bank's "absent
+// means 0") is drawn on a 0..max axis with whole-number labels, and its
+// value at an absent point is 0, not "–".
+func TestStateAxisAndAbsentZero(t *testing.T) {
+	nan := math.NaN()
+	g := Grid{Start: time.Unix(0, 0), Step: time.Minute, N: 40}
+	v := make([]float64, 40)
+	for i := range v {
+		v[i] = nan
+	}
+	for i := 20; i < 25; i++ {
+		v[i] = 1
+	}
+	m := New(WithSize(60, 12))
+	m.SetData(g, []Series{{Title: "node_gone", Unit: "bool", Kind: State, Values: v, Onset: 20}})
+	m.SetCursor(5)
+	if got := m.ValueAt(0); got != 0 {
+		t.Fatalf("value at an absent state point = %v, want 0", got)
+	}
+	view := ansi.Strip(m.View())
+	if strings.Contains(view, "2 ┤") || strings.Contains(view, "0.5") || strings.Contains(view, "bool") {
+		t.Errorf("state chart axis should read 0 and 1 only, no unit bool:\n%s", view)
+	}
+	if !strings.Contains(view, "1 ┤") || !strings.Contains(view, "0 ┼") {
+		t.Errorf("state chart should label 1 and 0:\n%s", view)
+	}
+	if !strings.Contains(view, "= 0") {
+		t.Errorf("value at cursor should read 0:\n%s", view)
+	}
+}
+
+// Where the cursor crosses the drawn line the cell is reversed, so the
+// cursor column is visible in every row of every chart.
+func TestCursorVisibleOnLine(t *testing.T) {
+	g := Grid{Start: time.Unix(0, 0), Step: time.Minute, N: 40}
+	v := make([]float64, 40)
+	m := New(WithSize(60, 8), WithStyles(Styles{Cursor: lipgloss.NewStyle().Bold(true)}))
+	m.SetData(g, []Series{{Title: "flat", Kind: Gauge, Values: v, Onset: -1}})
+	m.SetCursor(10)
+	if !strings.Contains(m.View(), "\x1b[1;7m") && !strings.Contains(m.View(), "\x1b[7;1m") {
+		t.Errorf("no reversed cursor cell on the line:\n%q", m.View())
 	}
 }

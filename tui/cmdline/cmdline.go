@@ -162,6 +162,7 @@ const (
 	Rerun    Verb = "rerun"
 	Follow   Verb = "follow"
 	Help     Verb = "help"
+	Warnings Verb = "warnings"
 )
 
 // Command is a parsed `:` line.
@@ -214,8 +215,10 @@ func Parse(line string) (Command, error) {
 		return noArgs(Follow, args)
 	case "help", "h", "?":
 		return noArgs(Help, args)
+	case "warnings", "warn", "warning", "errors":
+		return noArgs(Warnings, args)
 	}
-	return Command{}, fmt.Errorf("unknown command %q (try :window, :step, :selector, :export, :q)", verb)
+	return Command{}, fmt.Errorf("unknown command %q (try :window, :step, :selector, :warnings, :export, :q)", verb)
 }
 
 func noArgs(v Verb, args []string) (Command, error) {

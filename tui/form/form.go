@@ -76,6 +76,7 @@ type Model struct {
 	focus    int
 	validate ValidateFunc
 	err      error
+	note     string
 	width    int
 	height   int
 }
@@ -140,6 +141,13 @@ func (m *Model) SetStyles(s Styles) {
 // KeyMap returns the keys.
 func (m Model) KeyMap() KeyMap { return m.keys }
 
+// SetNote shows a message under the title (wrapped, in the error style):
+// why the form is shown again, e.g. every query failed.
+func (m *Model) SetNote(s string) { m.note = s }
+
+// Note returns the message under the title.
+func (m Model) Note() string { return m.note }
+
 // Err is the last validation error.
 func (m Model) Err() error { return m.err }
 
@@ -203,6 +211,16 @@ func (m Model) View() string {
 	var lines []string
 	if m.title != "" {
 		lines = append(lines, m.styles.Title.Render(m.title), "")
+	}
+	if m.note != "" {
+		w := m.width
+		if w <= 0 {
+			w = 80
+		}
+		for _, l := range strings.Split(lipgloss.Wrap(m.note, max(w-2, 10), " /:"), "\n") {
+			lines = append(lines, m.styles.Error.Render(l))
+		}
+		lines = append(lines, "")
 	}
 	lw := 0
 	for _, f := range m.fields {

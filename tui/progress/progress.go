@@ -208,9 +208,16 @@ func (m Model) View() string {
 	if failed > 0 {
 		head += m.styles.Failed.Render(fmt.Sprintf(" · %d failed", failed))
 	}
-	lines := []string{m.styles.Title.Render(m.title), head, ""}
+	lines := []string{m.styles.Title.Render(m.title), head}
+	// An error shared by several queries (an unreachable server) is said
+	// once, not on every row.
+	common, n := m.commonError()
+	if n >= 2 {
+		lines = append(lines, m.styles.Failed.Render(fmt.Sprintf("✗ %d queries: %s", n, common)))
+	}
+	lines = append(lines, "")
 	for _, i := range m.order(m.height - len(lines)) {
-		lines = append(lines, m.line(m.rows[i]))
+		lines = append(lines, m.line(m.rows[i], common, n))
 	}
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, m.width, "…")
@@ -245,7 +252,23 @@ func (m Model) order(n int) []int {
 	return out[:n]
 }
 
-func (m Model) line(r row) string {
+// commonError is the error most failed rows share, and how many do.
+func (m Model) commonError() (string, int) {
+	counts := map[string]int{}
+	best, n := "", 0
+	for _, r := range m.rows {
+		if r.state != Failed {
+			continue
+		}
+		counts[r.err]++
+		if c := counts[r.err]; c > n || (c == n && r.err < best) {
+			best, n = r.err, c
+		}
+	}
+	return best, n
+}
+
+func (m Model) line(r row, common string, n int) string {
 	switch r.state {
 	case Running:
 		return m.styles.Running.Render(fmt.Sprintf("%s %s", m.spinner.View(), r.title))
@@ -256,6 +279,9 @@ func (m Model) line(r row) string {
 		}
 		return m.styles.Done.Render(s)
 	case Failed:
+		if n >= 2 && r.err == common {
+			return m.styles.Failed.Render("✗ " + r.title)
+		}
 		return m.styles.Failed.Render(fmt.Sprintf("✗ %s: %s", r.title, r.err))
 	}
 	return m.styles.Muted.Render("· " + r.title)

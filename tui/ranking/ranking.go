@@ -98,7 +98,10 @@ type Model struct {
 	items    []Item
 	summary  string
 	selected int
-	offset   int
+	// offset is the first shown item of the selected section, relative to
+	// the section; selectedSection is the first item of that section.
+	offset          int
+	selectedSection int
 }
 
 // Option configures the model.
@@ -202,61 +205,121 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// rows are the lines of the list: section headers and items.
-type row struct {
-	header string
-	item   int // -1 for a header
+// section is one kind of item in the list: a header and its items.
+type section struct {
+	title      string
+	first, n   int // items[first:first+n]
+	shown, top int // rows given to the section, first shown item (relative)
 }
 
-func (m Model) rows() []row {
-	var out []row
+func (m Model) sections() []section {
+	var out []section
 	for i, it := range m.items {
 		if i == 0 || it.Kind != m.items[i-1].Kind {
-			h := "Chains"
+			t := "Chains"
 			if it.Kind == CauseItem {
-				h = "Root causes"
+				t = "Root causes"
 			}
-			out = append(out, row{header: h, item: -1})
+			out = append(out, section{title: t, first: i})
 		}
-		out = append(out, row{item: i})
+		out[len(out)-1].n++
 	}
 	return out
 }
 
-func (m Model) listHeight() int { return max(m.height-1, 1) }
-
-// scroll keeps the selected row in view.
-func (m *Model) scroll() {
-	rows := m.rows()
-	pos := 0
-	for p, r := range rows {
-		if r.item == m.selected {
-			pos = p
+// plan shares the pane's rows between the sections: each keeps its header
+// and at least one row, the section holding the selection gets the rest, and
+// each section scrolls on its own so that chains never push the root causes
+// out of sight (nor the other way round).
+func (m Model) plan() []section {
+	secs := m.sections()
+	rows := m.height - len(secs) // minus the headers
+	total := 0
+	for _, s := range secs {
+		total += s.n
+	}
+	if total <= rows || len(secs) == 0 {
+		for i := range secs {
+			secs[i].shown = secs[i].n
+		}
+		return secs
+	}
+	sel := 0
+	for i, s := range secs {
+		if m.selected >= s.first && m.selected < s.first+s.n {
+			sel = i
 		}
 	}
-	h := m.listHeight()
-	if pos < m.offset+1 { // keep the section header above when possible
-		m.offset = max(pos-1, 0)
+	rest := max(rows, len(secs))
+	others := 0
+	for i := range secs {
+		if i != sel {
+			secs[i].shown = min(secs[i].n, max(1, rest/(2*len(secs)-1)))
+			others += secs[i].shown
+		}
 	}
-	if pos >= m.offset+h {
-		m.offset = pos - h + 1
+	secs[sel].shown = min(secs[sel].n, max(rest-others, 1))
+	// Rows the selected section cannot use go back to the others.
+	spare := rest - others - secs[sel].shown
+	for i := range secs {
+		if i != sel && spare > 0 {
+			add := min(spare, secs[i].n-secs[i].shown)
+			secs[i].shown += add
+			spare -= add
+		}
 	}
-	m.offset = clamp(m.offset, 0, max(len(rows)-h, 0))
+	for i := range secs {
+		s := &secs[i]
+		if i == sel {
+			pos := m.selected - s.first
+			s.top = clamp(m.offset, pos-s.shown+1, pos)
+			s.top = clamp(s.top, 0, s.n-s.shown)
+		}
+	}
+	return secs
 }
 
-// View draws the pane in width x height.
+// scroll keeps the selected row in view: offset is the first shown item of
+// the selected section.
+func (m *Model) scroll() {
+	secs := m.sections()
+	for _, s := range secs {
+		if m.selected < s.first || m.selected >= s.first+s.n {
+			continue
+		}
+		if m.selectedSection != s.first {
+			m.offset, m.selectedSection = 0, s.first
+		}
+		for _, p := range m.plan() {
+			if p.first == s.first {
+				m.offset = p.top
+			}
+		}
+	}
+}
+
+// Needed is how many lines the pane needs to show every row.
+func (m Model) Needed() int {
+	if len(m.items) == 0 {
+		return 1 + len(strings.Split(lipgloss.Wrap(m.summary, max(m.width, 1), " "), "\n"))
+	}
+	return len(m.items) + len(m.sections())
+}
+
+func (m Model) listHeight() int { return max(m.height-1, 1) }
+
+// View draws the pane in width x height: a header per section (with its
+// count, and the shown range when it scrolls) and its rows.
 func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	title := fmt.Sprintf("Ranking (%d)", len(m.items))
-	if m.focused {
-		title = m.styles.Focused.Render(title)
-	} else {
-		title = m.styles.Title.Render(title)
-	}
-	lines := []string{title}
 	if len(m.items) == 0 {
+		title := m.styles.Title.Render("Ranking")
+		if m.focused {
+			title = m.styles.Focused.Render("Ranking")
+		}
+		lines := []string{title}
 		s := m.summary
 		if s == "" {
 			s = "no chains or root causes"
@@ -266,14 +329,22 @@ func (m Model) View() string {
 		}
 		return fit(lines, m.width, m.height)
 	}
-	rows := m.rows()
-	end := min(m.offset+m.listHeight(), len(rows))
-	for _, r := range rows[m.offset:end] {
-		if r.item < 0 {
-			lines = append(lines, m.styles.Section.Render(r.header))
-			continue
+	var lines []string
+	for _, s := range m.plan() {
+		head := fmt.Sprintf("%s (%d)", s.title, s.n)
+		if s.shown < s.n {
+			head += fmt.Sprintf(" · %d–%d", s.top+1, s.top+s.shown)
 		}
-		lines = append(lines, m.itemLine(r.item))
+		mine := m.selected >= s.first && m.selected < s.first+s.n
+		if mine && m.focused {
+			head = m.styles.Focused.Render(head)
+		} else {
+			head = m.styles.Section.Render(head)
+		}
+		lines = append(lines, head)
+		for i := s.first + s.top; i < s.first+s.top+s.shown; i++ {
+			lines = append(lines, m.itemLine(i))
+		}
 	}
 	return fit(lines, m.width, m.height)
 }
@@ -289,7 +360,7 @@ func (m Model) itemLine(i int) string {
 		}
 		text = strings.Join(names, " → ")
 	case CauseItem:
-		text = Label(it.Cause.Query, it.Cause.Entity) + " " + it.Cause.Onset.UTC().Format("15:04:05")
+		text = it.Cause.Onset.UTC().Format("15:04:05") + " " + Short(it.Cause.Query, it.Cause.Entity)
 	}
 	score := fmt.Sprintf("%.2f", it.Score)
 	if i == m.selected {
@@ -311,6 +382,77 @@ func Label(query string, entity map[string]string) string {
 		parts = append(parts, fmt.Sprintf("%s=%q", k, entity[k]))
 	}
 	return query + "{" + strings.Join(parts, ",") + "}"
+}
+
+// Query names a signal as the analysis writes it in its texts:
+// query{k=v,...} with sorted keys and unquoted values.
+func Query(query string, entity map[string]string) string {
+	if len(entity) == 0 {
+		return query
+	}
+	keys := slices.Sorted(maps.Keys(entity))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"="+entity[k])
+	}
+	return query + "{" + strings.Join(parts, ",") + "}"
+}
+
+// Short names a signal compactly for narrow places (chart titles, lists):
+// the query and its entity's values, most specific last, without the
+// labels that only say where the metric was scraped (job, instance,
+// exporter...) when the entity has better ones.
+//
+//	container_restarts{namespace="db",pod="mysql-0",container="mysql"} -> container_restarts db/mysql-0/mysql
+func Short(query string, entity map[string]string) string {
+	if len(entity) == 0 {
+		return query
+	}
+	rank := map[string]int{"exported_namespace": 0, "namespace": 1, "destination_workload_namespace": 1,
+		"workload": 2, "destination_workload": 2, "ingress": 2, "pod": 3, "container": 4, "node": 5}
+	noise := map[string]bool{"job": true, "exporter": true, "source": true, "workload_type": true,
+		"endpoint": true}
+	named := false
+	for k := range entity {
+		if _, ok := rank[k]; ok {
+			named = true
+		}
+	}
+	keys := slices.Sorted(maps.Keys(entity))
+	var kept []string
+	for _, k := range keys {
+		if entity[k] == "" {
+			continue
+		}
+		if named && (noise[k] || k == "instance") {
+			continue
+		}
+		if k == "exported_namespace" && entity[k] == entity["namespace"] {
+			continue
+		}
+		kept = append(kept, k)
+	}
+	if len(kept) == 0 {
+		return query
+	}
+	slices.SortStableFunc(kept, func(a, b string) int {
+		ra, oka := rank[a]
+		rb, okb := rank[b]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	vals := make([]string, len(kept))
+	for i, k := range kept {
+		vals[i] = entity[k]
+	}
+	return query + " " + strings.Join(vals, "/")
 }
 
 // fit pads or cuts lines to exactly h lines of at most w cells.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/causeway-sre/causeway/correlate"
 )
@@ -34,6 +35,11 @@ func TestRanking(t *testing.T) {
 	if len(m.Items()) != 7 {
 		t.Fatalf("%d items", len(m.Items()))
 	}
+	// Six chains do not push the root causes out of a 5-row pane.
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "Root causes (1)") || !strings.Contains(v, "0.95") ||
+		!strings.Contains(v, "Chains (6) · 1–2") {
+		t.Errorf("both sections should show:\n%s", v)
+	}
 	it, _ := m.Selected()
 	if it.Kind != ChainItem || len(it.Refs()) != 2 || it.Refs()[0].Query != "a" {
 		t.Errorf("first item %+v", it)
@@ -45,12 +51,22 @@ func TestRanking(t *testing.T) {
 	if it.Kind != CauseItem || it.Refs()[0].Entity["ns"] != "x" {
 		t.Errorf("last item %+v", it)
 	}
-	v := m.View()
-	if !strings.Contains(v, `▸ 0.95 a{ns="x",pod="p"}`) || !strings.Contains(v, "Root causes") {
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, `▸ 0.95 10:00:00 a p/x`) || !strings.Contains(v, "Root causes") || !strings.Contains(v, "0.90 a → b") {
 		t.Errorf("selection scrolled out of view:\n%s", v)
 	}
 	if n := strings.Count(v, "\n") + 1; n != 5 {
 		t.Errorf("%d lines", n)
+	}
+	// Back up into the chains: the chain section scrolls, the cause stays.
+	for range 3 {
+		m, _ = m.Update(tea.KeyPressMsg{Code: 'k', Text: "k"})
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "▸ 0.60 a → b") || !strings.Contains(v, "0.95 10:00:00") {
+		t.Errorf("chain 4 should be selected with the cause in view:\n%s", v)
+	}
+	for range 3 {
+		m, _ = m.Update(down)
 	}
 	m.Blur()
 	m, _ = m.Update(tea.KeyPressMsg{Code: 'k', Text: "k"})
@@ -78,5 +94,23 @@ func TestLabel(t *testing.T) {
 	}
 	if got := Label("q", nil); got != "q" {
 		t.Errorf("Label = %s", got)
+	}
+}
+
+func TestShort(t *testing.T) {
+	for _, c := range []struct {
+		entity map[string]string
+		want   string
+	}{
+		{map[string]string{"namespace": "databases", "pod": "mysql-0", "container": "mysql"}, "q databases/mysql-0/mysql"},
+		{map[string]string{"exporter": "mysql", "instance": "10.0.0.1:9104", "job": "mysqld", "namespace": "db", "pod": "mysql-0"}, "q db/mysql-0"},
+		{map[string]string{"instance": "10.0.0.1:9100"}, "q 10.0.0.1:9100"},
+		{map[string]string{"node": "n1", "condition": "MemoryPressure"}, "q n1/MemoryPressure"},
+		{map[string]string{"exported_namespace": "store", "namespace": "store", "ingress": "api"}, "q store/api"},
+		{nil, "q"},
+	} {
+		if got := Short("q", c.entity); got != c.want {
+			t.Errorf("Short(%v) = %q, want %q", c.entity, got, c.want)
+		}
 	}
 }

@@ -30,6 +30,7 @@ type Theme struct {
 	Axis     lipgloss.Style // chart axes and labels
 	Key      lipgloss.Style // a key in help text
 	Prompt   lipgloss.Style // the command-line prompt
+	Kube     lipgloss.Style // the k8s tag of Kubernetes entries
 
 	// Series colours, one per chart in chain order (cycled).
 	Series []color.Color
@@ -57,6 +58,7 @@ func New(isDark, noColor bool) Theme {
 		t.Axis = plain
 		t.Key = plain.Bold(true)
 		t.Prompt = plain.Bold(true)
+		t.Kube = plain.Reverse(true)
 		return t
 	}
 	ld := lipgloss.LightDark(isDark)
@@ -89,6 +91,7 @@ func New(isDark, noColor bool) Theme {
 	t.Axis = base.Foreground(muted)
 	t.Key = base.Foreground(accent).Bold(true)
 	t.Prompt = base.Foreground(accent).Bold(true)
+	t.Kube = base.Foreground(cyan).Bold(true)
 	t.Series = []color.Color{accent, orange, green, magenta, cyan, yellow, red}
 	return t
 }

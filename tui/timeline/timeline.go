@@ -19,12 +19,15 @@ import (
 // Styles of the pane.
 type Styles struct {
 	Title, Current, Time, Source, Muted lipgloss.Style
+	// Kube marks the entries that come from the Kubernetes API (the k8s
+	// tag), so that they stand apart from the metrics' change points.
+	Kube lipgloss.Style
 }
 
 // DefaultStyles are plain.
 func DefaultStyles() Styles {
 	s := lipgloss.NewStyle()
-	return Styles{Title: s.Bold(true), Current: s.Bold(true), Time: s, Source: s, Muted: s}
+	return Styles{Title: s.Bold(true), Current: s.Bold(true), Time: s, Source: s, Muted: s, Kube: s.Bold(true)}
 }
 
 // KeyMap is empty: the timeline follows the chart cursor.
@@ -39,6 +42,7 @@ type Model struct {
 	width   int
 	height  int
 	entries []correlate.TimelineEntry
+	kube    int // entries from the Kubernetes API
 	cursor  time.Time
 }
 
@@ -61,7 +65,16 @@ func New(opts ...Option) Model {
 func (m *Model) SetEntries(e []correlate.TimelineEntry) {
 	m.entries = append(m.entries[:0:0], e...)
 	sort.SliceStable(m.entries, func(i, j int) bool { return m.entries[i].Time.Before(m.entries[j].Time) })
+	m.kube = 0
+	for _, x := range m.entries {
+		if IsKube(x) {
+			m.kube++
+		}
+	}
 }
+
+// IsKube reports whether an entry comes from the Kubernetes API.
+func IsKube(e correlate.TimelineEntry) bool { return e.Source == "kubernetes" }
 
 // SetCursor sets the time the pane centres on.
 func (m *Model) SetCursor(t time.Time) { m.cursor = t }
@@ -89,7 +102,11 @@ func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	lines := []string{m.styles.Title.Render(fmt.Sprintf("Timeline (%d) at %s", len(m.entries), m.cursor.UTC().Format("15:04:05")))}
+	count := fmt.Sprint(len(m.entries))
+	if m.kube > 0 {
+		count += fmt.Sprintf(", %d from k8s", m.kube)
+	}
+	lines := []string{m.styles.Title.Render(fmt.Sprintf("Timeline (%s) at %s", count, m.cursor.UTC().Format("15:04:05")))}
 	n := m.height - 1
 	if len(m.entries) == 0 {
 		lines = append(lines, m.styles.Muted.Render("  no timeline entries"))
@@ -113,10 +130,6 @@ func (m Model) View() string {
 
 func (m Model) line(i int, current bool) string {
 	e := m.entries[i]
-	src := e.Source
-	if src == "kubernetes" {
-		src = "k8s"
-	}
 	mark := "  "
 	if current {
 		mark = "▸ "
@@ -125,15 +138,42 @@ func (m Model) line(i int, current bool) string {
 	if text == "" {
 		text = e.Query
 	}
-	s := fmt.Sprintf("%s%s %-6s %s", mark, e.Time.UTC().Format("15:04:05"), src, text)
-	s = ansi.Truncate(s, m.width, "…")
-	if current {
-		return m.styles.Current.Render(s)
+	head := mark + e.Time.UTC().Format("15:04:05") + " "
+	tag := "    "
+	if IsKube(e) {
+		tag = "k8s "
 	}
-	if e.Time.After(m.cursor) {
-		return m.styles.Muted.Render(s)
+	text = Cut(text, m.width-ansi.StringWidth(head)-len(tag))
+	var st lipgloss.Style
+	switch {
+	case current:
+		st = m.styles.Current
+	case e.Time.After(m.cursor):
+		st = m.styles.Muted
 	}
-	return s
+	if IsKube(e) {
+		return st.Render(head) + m.styles.Kube.Render("k8s") + st.Render(" "+text)
+	}
+	return st.Render(head + tag + text)
+}
+
+// Cut shortens s to w cells at a word boundary when there is one in the
+// last third, with an ellipsis: "rose to its limit" -> "rose to its…",
+// never "rose to i…".
+func Cut(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	cut := ansi.Truncate(s, w-1, "")
+	if next := s[len(cut):]; !strings.HasPrefix(next, " ") {
+		if i := strings.LastIndexAny(cut, " ,/{"); i > 0 && ansi.StringWidth(cut[:i]) >= w*2/3 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRight(cut, " ,") + "…"
 }
 
 func clamp(v, lo, hi int) int {

@@ -1,0 +1,7 @@
+//go:build cwdebug
+
+package correlate
+
+var lastAnalysis *analysis
+
+func debugHook(a *analysis) { lastAnalysis = a }
