@@ -126,7 +126,7 @@ func TestDebugScaleInternal(t *testing.T) {
 		t.Logf("root %.3f %s", g.root, a.groupName(g))
 		for _, c := range a.kids[gi] {
 			e := a.edges[a.groups[c].up]
-			t.Logf("   kid %s w=%.2f topo=%.2f prior=%v sig=%v lag=%d %s", a.groupName(a.groups[c]), e.w, e.topo, e.prior, e.sig, e.lag, e.method)
+			t.Logf("   kid %s w=%.2f topo=%.2f prior=%v sig=%v lag=%d %s conc=%.2f/%.2f p=%.3g", a.groupName(a.groups[c]), e.w, e.topo, e.prior, e.sig, e.lag, e.method, g.conc, a.groups[c].conc, e.p)
 		}
 	}
 }

@@ -18,7 +18,6 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/causeway-sre/causeway/internal/testenv"
-	"github.com/causeway-sre/causeway/scenarios"
 )
 
 // writeKubeconfig writes a kubeconfig for cfg (a bearer token and a CA) and
@@ -43,19 +42,8 @@ func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
 // report must put them on the timeline at their times, and they must not
 // weaken the node-rooted chain the metrics alone find.
 func TestKubeEventsOnTimeline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test")
-	}
-	sc, err := scenarios.Get("spot-interruption")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := sc.Generate(1)
-	var om bytes.Buffer
-	if err := scenarios.WriteOpenMetrics(&om, d); err != nil {
-		t.Fatal(err)
-	}
-	promURL := testenv.Prometheus(t, om.Bytes())
+	d, om := scenarioData(t, "spot-interruption")
+	promURL := testenv.Prometheus(t, om)
 	cfg := testenv.KubeAPIServer(t)
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

@@ -161,24 +161,13 @@ func TestReportScenarioJSON(t *testing.T) {
 // its source. It also checks that the default bank runs cleanly there and
 // that every family of the scenario returns series.
 func TestRecordReplayRealPrometheus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test")
-	}
-	sc, err := scenarios.Get("db-restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := sc.Generate(1)
-	var om bytes.Buffer
-	if err := scenarios.WriteOpenMetrics(&om, d); err != nil {
-		t.Fatal(err)
-	}
+	d, om := scenarioData(t, "db-restart")
 	dir := t.TempDir()
 	bundlePath := filepath.Join(dir, "incident.cwb")
 	window := []string{"--from", d.Window.From.Format(time.RFC3339), "--to", d.Window.To.Format(time.RFC3339), "--no-kube"}
 	var live string
 	t.Run("live", func(t *testing.T) {
-		url := testenv.Prometheus(t, om.Bytes())
+		url := testenv.Prometheus(t, om)
 		code, stdout, stderr := run(t, append([]string{"report", "--prometheus", url, "--format", "json"}, window...)...)
 		if code != 0 {
 			t.Fatalf("report: exit %d\n%s", code, stderr)
@@ -224,4 +213,23 @@ func TestRecordReplayRealPrometheus(t *testing.T) {
 	if !bytes.Equal(ja, jb) {
 		t.Errorf("replayed report differs from the live one:\nlive:   %.600s\nreplay: %.600s", ja, jb)
 	}
+}
+
+// scenarioData generates a scenario (seed 1) and its OpenMetrics export for
+// an integration test, which it skips under -short.
+func scenarioData(t *testing.T, name string) (*scenarios.Data, []byte) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	sc, err := scenarios.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sc.Generate(1)
+	var om bytes.Buffer
+	if err := scenarios.WriteOpenMetrics(&om, d); err != nil {
+		t.Fatal(err)
+	}
+	return d, om.Bytes()
 }

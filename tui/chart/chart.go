@@ -706,12 +706,13 @@ func (c columns) of(i int) int {
 func plot(s Series, cols columns, w, h int) []string {
 	pts := make([]float64, w+1)
 	lo, hi := math.Inf(1), math.Inf(-1)
-	prev := math.NaN()
+	// A column folding several points keeps the extreme farthest from the
+	// visible range's typical level: a spike and the drop right after it
+	// share a column, and the spike (or the drop) away from normal is what
+	// the chart must show.
+	ref := median(s.Values, cols.lo, cols.lo+cols.n)
 	for c := range w {
-		v := reduce(s.Kind, s.Values, cols.start(c), cols.end(c), prev)
-		if !math.IsNaN(v) {
-			prev = v
-		}
+		v := reduce(s.Kind, s.Values, cols.start(c), cols.end(c), ref)
 		pts[c] = v
 		if !math.IsNaN(v) {
 			lo, hi = min(lo, v), max(hi, v)
@@ -774,10 +775,26 @@ func plot(s Series, cols columns, w, h int) []string {
 	return lines
 }
 
+// median is the median of the finite values of v[a:b] (NaN if none).
+func median(v []float64, a, b int) float64 {
+	a, b = max(a, 0), min(b, len(v))
+	xs := make([]float64, 0, max(b-a, 0))
+	for _, x := range v[a:max(a, b)] {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			xs = append(xs, x)
+		}
+	}
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
+}
+
 // reduce folds the points [a, b) of one column into one value: the
 // maximum for events (a single event must stay visible), the last value for
-// states, and for gauges the extreme (minimum or maximum) farther from the
-// previous column, so that neither a spike nor a drop is averaged away.
+// states, and for gauges the extreme (minimum or maximum) farther from ref
+// (the typical level), so that neither a spike nor a drop is averaged away.
 // Infinities count as absent.
 func reduce(k Kind, v []float64, a, b int, prev float64) float64 {
 	if a >= len(v) {

@@ -256,6 +256,9 @@ func TestReduceKeepsSpikesAndDrops(t *testing.T) {
 		{Events, []float64{0, 1, 0}, 0, 1},
 		{State, []float64{1, 0, nan}, 1, 0},
 		{Gauge, []float64{nan, math.Inf(1)}, 1, nan},
+		// A spike and the drop after it in one column: the spike is
+		// farther from the typical level 0.65.
+		{Gauge, []float64{1.0, 0.4, 0.62}, 0.65, 1.0},
 	} {
 		got := reduce(tc.kind, tc.v, 0, len(tc.v), tc.prev)
 		if got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)) {
