@@ -683,7 +683,7 @@ func (a *analysis) relate() {
 				fwd = rev
 			}
 		}
-		if (gi.conc >= 0.5 || gj.conc >= 0.5 || min(gi.conc, gj.conc) >= 0.25) && a.winHi > a.winLo {
+		if (gi.conc >= 0.5 || gj.conc >= 0.5 || min(gi.conc, gj.conc) >= 0.2) && a.winHi > a.winLo {
 			// A localised change (a step, a burst; or two changes each
 			// largely localised) correlates with anything that moved at
 			// the same time: the chance of

@@ -14,12 +14,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-log() { printf 'kube-deps: %s\n' "$*" >&2; }
-have() { command -v "$1" >/dev/null 2>&1; }
+. "$root/hack/lib.sh"
 
 tools="$root/tools/kube-apiserver"
 pkg=k8s.io/kubernetes
-version="$(awk -v m="$pkg" '$1 == m || ($1 == "require" && $2 == m) { print $NF; exit }' "$tools/go.mod")"
+version="$(gomod_version "$pkg" "$tools/go.mod")"
 if [ -z "$version" ]; then
 	log "cannot read the $pkg version from $tools/go.mod"
 	exit 1
@@ -50,35 +49,7 @@ find_etcd() {
 if [ ! -x "$etcd" ]; then
 	src="$(find_etcd)"
 	if [ -z "$src" ]; then
-		if ! have apt-get; then
-			log "etcd is missing and there is no apt-get: install etcd by hand (the kube tests will skip)"
-			exit 1
-		fi
-		sudo=()
-		if [ "$(id -u)" -ne 0 ]; then
-			if have sudo; then sudo=(sudo -n); else
-				log "etcd is missing: run this script as root (or with sudo) to install etcd-server"
-				exit 1
-			fi
-		fi
-		log "installing etcd-server with apt-get"
-		# Keep the package from starting an etcd service: forbid service starts
-		# for this install with the standard policy-rc.d hook.
-		policy=/usr/sbin/policy-rc.d
-		added_policy=""
-		if [ ! -e "$policy" ]; then
-			printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-			"${sudo[@]}" chmod 755 "$policy"
-			added_policy=1
-		fi
-		cleanup() { if [ -n "$added_policy" ]; then "${sudo[@]}" rm -f "$policy"; fi; }
-		trap cleanup EXIT
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends -o Dpkg::Options::=--force-confdef \
-			-o Dpkg::Options::=--force-confold etcd-server >/dev/null
-		cleanup
-		trap - EXIT
+		apt_install etcd-server
 		src="$(find_etcd)"
 		if [ -z "$src" ]; then
 			log "apt-get finished but etcd is still missing"
