@@ -669,13 +669,26 @@ func (a *analysis) relate() {
 		var fwd, rev pairStat
 		fwd.p, rev.p = 1, 1
 		pairKey := hashKey(gi.key + "\x00" + gj.key)
-		if xc != nil && gi.hasProf && gj.hasProf {
+		// A localised change (a step, a burst; or two changes each
+		// largely localised) correlates with anything that moved at the
+		// same time: the chance of the two onsets falling this close is
+		// all the data can say. With G changes in the window, some
+		// change falls within d steps of a given one with chance about
+		// G(2d+1)/W.
+		floor := 0.0
+		if (gi.conc >= 0.5 || gj.conc >= 0.5 || min(gi.conc, gj.conc) >= 0.2) && a.winHi > a.winLo {
+			floor = math.Min(1, float64(len(a.groups)*(2*iabs(gj.onset-gi.onset)+1))/float64(a.winHi-a.winLo))
+		}
+		// When the coincidence alone makes any link insignificant (many
+		// changes in a short window), the correlation is not measured.
+		measure := xc != nil && gi.hasProf && gj.hasProf && floor < 1
+		if measure {
 			fwd = xc.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
 		}
 		c.fwd = true
 		if gj.onset-gi.onset <= 1 {
 			// Same or adjacent step: the order is ambiguous.
-			if xc != nil && gi.hasProf && gj.hasProf {
+			if measure {
 				rev = xc.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
 			}
 			if a.tieOrder(gi, gj, topo, pij, pji, fwd, rev) < 0 {
@@ -683,16 +696,7 @@ func (a *analysis) relate() {
 				fwd = rev
 			}
 		}
-		if (gi.conc >= 0.5 || gj.conc >= 0.5 || min(gi.conc, gj.conc) >= 0.2) && a.winHi > a.winLo {
-			// A localised change (a step, a burst; or two changes each
-			// largely localised) correlates with anything that moved at
-			// the same time: the chance of
-			// the two onsets falling this close is all the data can
-			// say.
-			// With G changes in the window, some change falls within
-			// d steps of a given one with chance about G(2d+1)/W.
-			fwd.p = math.Max(fwd.p, math.Min(1, float64(len(a.groups)*(2*iabs(gj.onset-gi.onset)+1))/float64(a.winHi-a.winLo)))
-		}
+		fwd.p = math.Max(fwd.p, floor)
 		c.st = fwd
 		if c.fwd {
 			c.prior = pij
@@ -759,7 +763,7 @@ func (a *analysis) relate() {
 	// database restart) is not.
 	fanout := make(map[int]map[string]bool)
 	for _, c := range cands {
-		if !c.prior || c.topo > 0 {
+		if !c.prior || c.topo >= 0.5 {
 			continue
 		}
 		from, to := c.i, c.j
@@ -807,7 +811,7 @@ func (a *analysis) relate() {
 				// that moved in the same minute.
 				pr = 0.25
 			}
-			if c.topo == 0 && !gf.sustained && gt.sustained && len(fanout[from]) < 3 {
+			if c.topo < 0.5 && !gf.sustained && gt.sustained && len(fanout[from]) < 3 {
 				// Nor does a family-level prior make a passing change
 				// on an unrelated entity (a worker that restarted once)
 				// the cause of a change that held, unless the change

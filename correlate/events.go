@@ -103,8 +103,16 @@ func (a *analysis) corroborate() {
 			}
 			matched[m] = true
 		}
+		// The event's own entity is its most specific atom: a pod event
+		// that also names the pod's node speaks of the pod.
+		top := -1
 		for _, at := range a.atoms[si] {
-			if at.kind == "namespace" {
+			if at.kind != "namespace" {
+				top = max(top, specificity(at.kind))
+			}
+		}
+		for _, at := range a.atoms[si] {
+			if at.kind == "namespace" || specificity(at.kind) < top {
 				continue
 			}
 			for _, m := range byAtom[at.id] {

@@ -3,6 +3,7 @@ package correlate
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -40,8 +41,11 @@ func spotInput(seed uint64, events bool) *Input {
 		in.Events = append(in.Events, Event{Time: at, Reason: "SpotInterrupted", Type: "Warning", Family: "nodes",
 			Entity: map[string]string{"node": "spot-1"}})
 		for _, p := range []string{"web-1", "web-2"} {
-			in.Events = append(in.Events, Event{Time: at.Add(40 * time.Second), Reason: "Evicted", Family: "pods",
-				Entity: map[string]string{"namespace": "shop", "pod": p}})
+			ent := map[string]string{"namespace": "shop", "pod": p}
+			if p == "web-2" {
+				ent["node"] = "spot-1" // a pod event naming its node speaks of the pod
+			}
+			in.Events = append(in.Events, Event{Time: at.Add(40 * time.Second), Reason: "Evicted", Family: "pods", Entity: ent})
 		}
 		// An event no metric shows: it stands alone.
 		in.Events = append(in.Events, Event{Time: in.Time(200), Reason: "FailedMount", Type: "Warning",
@@ -64,7 +68,7 @@ func TestEventsCorroborateMetrics(t *testing.T) {
 		if want := spotInput(seed, true).Time(160); !rc.Onset.Equal(want) {
 			t.Errorf("seed %d: root onset %s, want the event's step %s", seed, clock(rc.Onset), clock(want))
 		}
-		if !strings.Contains(rc.Why, "SpotInterrupted") {
+		if !strings.Contains(rc.Why, "SpotInterrupted") || strings.Contains(rc.Why, "Evicted") {
 			t.Errorf("seed %d: why does not cite the event: %s", seed, rc.Why)
 		}
 		if with.Chains[0].Score < without.Chains[0].Score {
@@ -154,5 +158,19 @@ func TestStartupTransientIsChurn(t *testing.T) {
 	}
 	if !f.Quiet {
 		t.Errorf("not quiet: %s", f.Summary)
+	}
+}
+
+func TestEventsPermutationInvariant(t *testing.T) {
+	in := spotInput(2, true)
+	want := Analyze(in)
+	rng := rand.New(rand.NewPCG(8, 8))
+	for r := 0; r < 3; r++ {
+		rng.Shuffle(len(in.Events), func(i, j int) { in.Events[i], in.Events[j] = in.Events[j], in.Events[i] })
+		rng.Shuffle(len(in.Signals), func(i, j int) { in.Signals[i], in.Signals[j] = in.Signals[j], in.Signals[i] })
+		got := Analyze(in)
+		if !reflect.DeepEqual(strip(want), strip(got)) {
+			t.Fatalf("findings changed with event order:\nwant %s\ngot  %s", want.Summary, got.Summary)
+		}
 	}
 }

@@ -3,8 +3,33 @@ package correlate
 import (
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
+
+// Ranking, in short. Every change (group) takes as its explanation the
+// strongest link from an earlier or tied change (rank); a change nothing
+// explains is a root candidate, scored by its entity's strength and the
+// mass of what it explains (impact families count double). Links weigh
+// significance (lagged correlation against surrogates, floored by the
+// chance of two onsets coinciding when the changes are localised),
+// topology, the bank's priors and, without priors, onset order; and
+// Kubernetes events on the later change's entities tied to the earlier
+// one. The rules that keep this honest:
+//   - Timing alone, and a family-level prior between entities with no
+//     topology between them, cannot make a passing change (a routine
+//     worker restart) the cause of one that held, unless the passing
+//     change was followed across several entities (a database restart
+//     and the pods of many workloads).
+//   - Within the grid's ambiguity the direction between related entities
+//     goes to the happening (event, state) and to one entity before many.
+//   - A window is an incident only when a tree tells a story: several
+//     families tied by more than timing, one of which held or which reach
+//     several entities; or a change that held with others following; or a
+//     lone change that held far beyond its baseline (the bar grows with
+//     the number of series, like the largest z pure noise reaches).
+//   - Without priors the ranking degrades to the strongest earliest change
+//     of the connected incident: order, strength, and how much follows.
 
 // Ranking constants.
 const (
@@ -238,12 +263,14 @@ func (a *analysis) rank() {
 		informed bool
 		members  int
 		strong   bool
+		held     bool
+		ents     map[string]bool
 	}
 	trees := map[int]*treeInfo{}
 	for _, g := range a.groups {
 		ti := trees[g.tree]
 		if ti == nil {
-			ti = &treeInfo{fams: map[string]bool{}}
+			ti = &treeInfo{fams: map[string]bool{}, ents: map[string]bool{}}
 			trees[g.tree] = ti
 		}
 		ti.fams[g.family] = true
@@ -254,6 +281,12 @@ func (a *analysis) rank() {
 		if g.sustained && g.score >= saturate(6) {
 			ti.strong = true
 		}
+		if g.sustained {
+			ti.held = true
+		}
+		if k := a.stepKey(g); len(ti.ents) < 3 {
+			ti.ents[k[strings.IndexByte(k, 0)+1:]] = true
+		}
 		if g.sustained && g.z >= a.loneZ() {
 			ti.strong = true
 		}
@@ -261,9 +294,12 @@ func (a *analysis) rank() {
 	for i, g := range a.groups {
 		ti := trees[g.tree]
 		// A story: changes in several families tied by more than timing,
-		// or a change that held (not a blip) with others following it,
+		// one of which held or which reach several entities (a train
+		// of blips on one workload, such as a rebalance notice and a
+		// worker restart, is routine churn), or a change
+		// that held (not a blip) with others following it,
 		// or a lone change far beyond its baseline that held.
-		story := (len(ti.fams) >= 2 && ti.informed) ||
+		story := (len(ti.fams) >= 2 && ti.informed && (ti.held || len(ti.ents) >= 3)) ||
 			(ti.strong && ti.members >= 2) ||
 			(g.sustained && g.z >= a.loneZ())
 		g.incident = story
@@ -492,14 +528,22 @@ func (a *analysis) chainSteps(u int) []int {
 	g0 := a.groups[u]
 	seen[a.stepKey(g0)] = &seenKey{query: g0.query, onset: g0.onset}
 	steps := []int{u}
+	var merged []int
 	for _, c := range cands {
-		if len(steps) >= maxSteps || c.p < 0.15 {
+		if len(steps) >= maxSteps || c.p < 0.1 {
 			break
 		}
 		g := a.groups[c.v]
+		if g.onset-g0.onset <= a.ambig && a.tp.tie(g0.reach, g0.podLevel, g.atoms) >= 1 {
+			// The same entity in the same moment (the database's pod
+			// restarting as it went down): part of the first step,
+			// shown only when nothing else follows.
+			merged = append(merged, c.v)
+			continue
+		}
 		k := a.stepKey(g)
 		if s, ok := seen[k]; ok {
-			if s.again || s.query == g.query || g.onset-s.onset <= a.ambig || g.kind == Gauge {
+			if s.again || s.query == g.query || g.onset-s.onset <= a.ambig {
 				continue
 			}
 			s.again = true
@@ -507,6 +551,9 @@ func (a *analysis) chainSteps(u int) []int {
 			seen[k] = &seenKey{query: g.query, onset: g.onset}
 		}
 		steps = append(steps, c.v)
+	}
+	if len(steps) == 1 && len(merged) > 0 {
+		steps = append(steps, merged[0])
 	}
 	sort.SliceStable(steps[1:], func(i, j int) bool {
 		return a.pos[steps[1+i]] < a.pos[steps[1+j]]

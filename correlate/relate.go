@@ -80,6 +80,8 @@ type xcorrer struct {
 	smax   []float64
 	seed   uint64
 	shifts []int
+	abs    []float64
+	dq     []int
 }
 
 func newXcorrer(m, maxLag int, seed int64) *xcorrer {
@@ -212,21 +214,53 @@ func (x *xcorrer) relate(a, b profile, pairKey uint64, onsetB, winLo, winHi int)
 	return st
 }
 
-// slidingMax fills smax[s] = max |r[(s+j) mod m]| for j in [0, w).
+// slidingMax fills smax[s] = max |r[(s+j) mod m]| for j in [0, w), with a
+// monotone deque over |r| (one pass, no allocation).
 func (x *xcorrer) slidingMax(w int) {
 	m := x.m
-	dq := make([]int, 0, w+1)
-	for i := 0; i < m+w-1; i++ {
-		v := math.Abs(x.r[i%m])
-		for len(dq) > 0 && math.Abs(x.r[dq[len(dq)-1]%m]) <= v {
-			dq = dq[:len(dq)-1]
+	if len(x.abs) != m {
+		x.abs = make([]float64, m)
+		x.dq = make([]int, m+w)
+	}
+	if len(x.dq) < m+w {
+		x.dq = make([]int, m+w)
+	}
+	abs := x.abs
+	for i, v := range x.r {
+		if v < 0 {
+			v = -v
 		}
-		dq = append(dq, i)
-		if dq[0] <= i-w {
-			dq = dq[1:]
+		abs[i] = v
+	}
+	dq := x.dq
+	head, tail := 0, 0 // dq[head:tail] holds indices with decreasing |r|
+	for i := 0; i < m+w-1; i++ {
+		k := i
+		if k >= m {
+			k -= m
+		}
+		v := abs[k]
+		for tail > head {
+			j := dq[tail-1]
+			if j >= m {
+				j -= m
+			}
+			if abs[j] > v {
+				break
+			}
+			tail--
+		}
+		dq[tail] = i
+		tail++
+		if dq[head] <= i-w {
+			head++
 		}
 		if s := i - w + 1; s >= 0 && s < m {
-			x.smax[s] = math.Abs(x.r[dq[0]%m])
+			j := dq[head]
+			if j >= m {
+				j -= m
+			}
+			x.smax[s] = abs[j]
 		}
 	}
 }

@@ -18,7 +18,7 @@ type dbgCase struct {
 }
 
 func loadAcc(t *testing.T) []dbgCase {
-	f, err := os.Open("/tmp/cw/acc.3")
+	f, err := os.Open("/tmp/cw/acc.5")
 	if err != nil {
 		t.Skip(err)
 	}
@@ -57,6 +57,11 @@ func TestDebugGroups(t *testing.T) {
 		}
 		f := Analyze(in)
 		t.Logf("%s", f.Summary)
+		if len(f.Chains) > 0 {
+			for _, st := range f.Chains[0].Steps {
+				t.Logf("  step %s %s %v", st.Family, st.Query, st.Entity)
+			}
+		}
 		a := lastAnalysis
 		for _, gi := range a.byRoot() {
 			g := a.groups[gi]

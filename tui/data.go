@@ -213,7 +213,7 @@ func chartSeries(r *incident.Report, refs []ranking.Ref) []chart.Series {
 	}
 	var out []chart.Series
 	for _, ref := range refs {
-		s, ok := findSeries(r.Result.Series, ref)
+		s, n, ok := findSeries(r.Result.Series, ref)
 		if !ok {
 			continue
 		}
@@ -221,8 +221,16 @@ func chartSeries(r *incident.Report, refs []ranking.Ref) []chart.Series {
 		if !ref.Onset.IsZero() {
 			onset = g.Index(ref.Onset)
 		}
+		title := ranking.Short(ref.Query, ref.Entity)
+		if n > 1 {
+			how := "max"
+			if s.Kind == queries.Events {
+				how = "sum"
+			}
+			title += fmt.Sprintf(" (%s of %d)", how, n)
+		}
 		out = append(out, chart.Series{
-			Title:  ranking.Short(ref.Query, ref.Entity),
+			Title:  title,
 			Name:   ranking.Label(ref.Query, ref.Entity),
 			Unit:   units[ref.Query],
 			Kind:   chart.Kind(s.Kind),
@@ -233,23 +241,55 @@ func chartSeries(r *incident.Report, refs []ranking.Ref) []chart.Series {
 	return out
 }
 
-func findSeries(all []queries.Series, ref ranking.Ref) (queries.Series, bool) {
-	var partial *queries.Series
-	for i, s := range all {
-		if s.Query != ref.Query {
+// findSeries finds the series of a ref: the one whose entity is the ref's,
+// or else (a group of signals, e.g. "for 9 pods of api") every series of
+// the query holding the ref's labels, folded point by point: the sum for
+// events, the maximum (the worst member) otherwise. n is how many series
+// were folded.
+func findSeries(all []queries.Series, ref ranking.Ref) (s queries.Series, n int, ok bool) {
+	var group []queries.Series
+	for _, x := range all {
+		if x.Query != ref.Query {
 			continue
 		}
-		if maps.Equal(s.Entity, ref.Entity) {
-			return s, true
+		if maps.Equal(x.Entity, ref.Entity) {
+			return x, 1, true
 		}
-		if partial == nil && holds(s.Labels, ref.Entity) {
-			partial = &all[i]
+		if holds(x.Labels, ref.Entity) {
+			group = append(group, x)
 		}
 	}
-	if partial != nil {
-		return *partial, true
+	switch len(group) {
+	case 0:
+		return queries.Series{}, 0, false
+	case 1:
+		return group[0], 1, true
 	}
-	return queries.Series{}, false
+	s = group[0]
+	s.Entity, s.Labels = ref.Entity, ref.Entity
+	s.Values = make([]float64, len(group[0].Values))
+	for i := range s.Values {
+		v, seen := 0.0, false
+		for _, x := range group {
+			if i >= len(x.Values) || math.IsNaN(x.Values[i]) || math.IsInf(x.Values[i], 0) {
+				continue
+			}
+			switch {
+			case !seen:
+				v = x.Values[i]
+			case s.Kind == queries.Events:
+				v += x.Values[i]
+			default:
+				v = math.Max(v, x.Values[i])
+			}
+			seen = true
+		}
+		if !seen {
+			v = math.NaN()
+		}
+		s.Values[i] = v
+	}
+	return s, len(group), true
 }
 
 func holds(labels, sub map[string]string) bool {

@@ -61,6 +61,22 @@ func TestTmuxDemo(t *testing.T) {
 			s.send("Escape")
 			s.waitFor("the help to close", func(sc string) bool { return !strings.Contains(sc, "Commands") && strings.Contains(sc, "Root causes") })
 
+			// Zoom in, back to the whole window, full screen and back.
+			s.send("+")
+			s.waitFor("the zoom", func(sc string) bool { return strings.Contains(sc, "zoom 2.0x") })
+			s.send("0")
+			s.waitFor("0 to reset the zoom", func(sc string) bool { return !strings.Contains(sc, "zoom 2.0x") })
+			s.send("f")
+			s.waitFor("the full-screen chart", func(sc string) bool { return !strings.Contains(sc, "Root causes") && strings.Contains(sc, "cursor ") })
+			s.send("Escape")
+			s.waitFor("full screen to close", func(sc string) bool { return strings.Contains(sc, "Root causes") })
+
+			// Too small a terminal says so; back to the size, the layout returns.
+			s.resize(59, 19)
+			s.waitFor("the too-small message", func(sc string) bool { return strings.Contains(sc, "at least 60x20") })
+			s.resize(sz.w, sz.h)
+			s.waitFor("the layout after a resize", func(sc string) bool { return strings.Contains(sc, "Root causes") })
+
 			s.send("q")
 			screen = s.waitFor("q to quit", func(sc string) bool { return strings.Contains(sc, "[exit ") })
 			if !strings.Contains(screen, "[exit 0]") {
@@ -125,6 +141,13 @@ func (s *tmuxSession) send(keys ...string) {
 	args := append([]string{"-L", s.socket, "send-keys", "-t", "s"}, keys...)
 	if out, err := exec.Command(s.tmux, args...).CombinedOutput(); err != nil {
 		s.t.Fatalf("tmux send-keys %v: %v\n%s", keys, err, out)
+	}
+}
+
+func (s *tmuxSession) resize(w, h int) {
+	s.t.Helper()
+	if out, err := exec.Command(s.tmux, "-L", s.socket, "resize-window", "-t", "s", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)).CombinedOutput(); err != nil {
+		s.t.Fatalf("tmux resize-window: %v\n%s", err, out)
 	}
 }
 

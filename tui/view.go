@@ -101,9 +101,9 @@ func (m Model) render() string {
 		return "starting…"
 	}
 	if m.width < minWidth || m.height < minHeight {
-		msg := fmt.Sprintf("causeway needs a terminal of at least %dx%d; this one is %dx%d.\nEnlarge the window (or press q to quit).",
+		msg := fmt.Sprintf("causeway needs a terminal of at least %dx%d; this one is %dx%d. Enlarge the window (or press q to quit).",
 			minWidth, minHeight, m.width, m.height)
-		return place(strings.Split(msg, "\n"), m.width, m.height)
+		return place(strings.Split(lipgloss.Wrap(msg, m.width, " "), "\n"), m.width, m.height)
 	}
 	var lines []string
 	lines = append(lines, m.header())

@@ -62,11 +62,19 @@ func (a *app) runRoot(ctx context.Context, args []string) error {
 		ExportDir:  ".",
 		Now:        a.now,
 	}
+	newProm := func(addr string) (queries.Source, error) {
+		po := a.promOptions(&sf)
+		po.URL = addr
+		return prom.New(po)
+	}
+	if !sf.noKube && sf.bundle == "" && sf.scenario == "" {
+		kt := &target{}
+		kt.kube, kt.kubeWarning = openKube(&sf)
+		opts.Enrich = kt.enrich
+	}
 	if n == 0 {
 		// The form asks for the address and the window.
-		opts.NewSource = func(addr string) (queries.Source, error) {
-			return prom.New(prom.Options{URL: addr, Timeout: sf.timeout})
-		}
+		opts.NewSource = newProm
 		return tui.Run(ctx, opts)
 	}
 	if sf.prometheus != "" && !wf.given() {
@@ -76,6 +84,7 @@ func (a *app) runRoot(ctx context.Context, args []string) error {
 			return usageError{err}
 		}
 		opts.Source, opts.Live = src, true
+		opts.NewSource, opts.SourceAddr = newProm, sf.prometheus
 		return tui.Run(ctx, opts)
 	}
 	t, err := a.open(ctx, &sf, &wf)
@@ -83,7 +92,11 @@ func (a *app) runRoot(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.Source, opts.Window, opts.Bank, opts.RunOptions = t.src, t.window, t.bank, t.opts
+	opts.Enrich = t.enrich
 	opts.Live = sf.prometheus != ""
+	if sf.prometheus != "" {
+		opts.NewSource, opts.SourceAddr = newProm, sf.prometheus
+	}
 	return tui.Run(ctx, opts)
 }
 

@@ -135,9 +135,10 @@ func openKube(sf *sourceFlags) (*kube.Client, string) {
 	return c, ""
 }
 
-// run executes the bank (and reads the cluster) and analyses the result.
-func (t *target) run(ctx context.Context) *incident.Report {
-	res := queries.Run(ctx, t.src, t.bank, t.window, t.opts)
+// enrich adds what the cluster or the bundle knows about res's window: the
+// events, pod terminations and node changes, and the warnings of reading
+// them. The TUI calls it after each run (tui.Options.Enrich).
+func (t *target) enrich(ctx context.Context, res *queries.Result) {
 	if t.kubeWarning != "" {
 		res.Warnings = append(res.Warnings, t.kubeWarning)
 	}
@@ -146,7 +147,7 @@ func (t *target) run(ctx context.Context) *incident.Report {
 		res.Events = append(res.Events, t.recorded.Events...)
 		res.Warnings = append(res.Warnings, t.recorded.Warnings...)
 	case t.kube != nil:
-		snap, err := t.kube.Read(ctx, t.window.From, t.window.To)
+		snap, err := t.kube.Read(ctx, res.Window.From, res.Window.To)
 		if err != nil {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("kubernetes: %v", err))
 		} else {
@@ -156,6 +157,12 @@ func (t *target) run(ctx context.Context) *incident.Report {
 		}
 	}
 	sort.SliceStable(res.Events, func(i, j int) bool { return res.Events[i].Time.Before(res.Events[j].Time) })
+}
+
+// run executes the bank, reads the cluster and analyses the result.
+func (t *target) run(ctx context.Context) *incident.Report {
+	res := queries.Run(ctx, t.src, t.bank, t.window, t.opts)
+	t.enrich(ctx, res)
 	return incident.Analyze(t.bank, res)
 }
 

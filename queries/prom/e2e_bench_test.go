@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +100,35 @@ func BenchmarkQueryRangeURL(b *testing.B) {
 	if e := os.Getenv("CAUSEWAY_BENCH_EXPR"); e != "" {
 		expr = e
 	}
+	small := []string{
+		`label_replace(1 - min by (job, instance) (min_over_time(mysql_up[60s])), "exporter", "mysql", "", "")`,
+		`max by (job, instance) (mysql_global_status_uptime) < bool max by (job, instance) (mysql_global_status_uptime offset 15s)`,
+		`kube_pod_container_status_restarts_total`,
+	}
+	b.Run("auto+3-small-queries", func(b *testing.B) {
+		s, err := New(Options{URL: base})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for _, e := range append([]string{expr}, small...) {
+				wg.Go(func() {
+					began := time.Now()
+					r, err := s.QueryRange(context.Background(), queries.Request{Expr: e, Window: win})
+					if err != nil || len(r.Matrix) == 0 {
+						b.Errorf("%s: %d series, %v", e, len(r.Matrix), err)
+					}
+					if e == expr {
+						b.ReportMetric(time.Since(began).Seconds(), "big-s")
+					} else {
+						b.ReportMetric(time.Since(began).Seconds(), "small-s")
+					}
+				})
+			}
+			wg.Wait()
+		}
+	})
 	for _, slices := range []int{1, 2, 3, 4, 6} {
 		b.Run(fmt.Sprintf("slices=%d", slices), func(b *testing.B) {
 			s, err := New(Options{URL: base, Slices: slices})

@@ -78,8 +78,8 @@ const (
 	podsPerWorkload = 10
 	workloadsPerNS  = 20
 	podsPerNode     = 30
-	// dbUsers: one namespace in dbUsers has its workloads use the restarted
-	// database (the others use the healthy one).
+	// dbUsers: one workload in dbUsers uses the restarted database (the
+	// others use the healthy one).
 	dbUsers = 4
 	// onsetLag is the delay from the restart to the memory rise.
 	onsetLag = 40 * time.Second
@@ -159,7 +159,7 @@ func (o Options) pod(i int) pod {
 		workload:  "svc-" + strconv.Itoa(w),
 		// A mix of prime strides spreads a workload's pods over nodes.
 		node:   "node-" + strconv.Itoa((i*7919+w*31)%o.nodes()),
-		usesDB: ns%dbUsers == 0,
+		usesDB: w%dbUsers == 0,
 	}
 	p.name = p.workload + "-" + strconv.Itoa(i%podsPerWorkload)
 	if p.usesDB {

@@ -736,7 +736,7 @@ func plot(s Series, cols columns, w, h int) []string {
 	opts := []asciigraph.Option{
 		asciigraph.Height(max(h-1, 1)),
 		asciigraph.Offset(offset),
-		asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%*s", labelWidth, Humanize(v)) }),
+		asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%*s", labelWidth, Humanize(snap(v, lo, hi))) }),
 	}
 	wholeLabels := asciigraph.YAxisValueFormatter(func(v float64) string {
 		if r := math.Round(v); math.Abs(v-r) < 1e-6*max(1, math.Abs(v)) {
@@ -773,6 +773,15 @@ func plot(s Series, cols columns, w, h int) []string {
 		lines = blank
 	}
 	return lines
+}
+
+// snap reads a label value computed by the plot's arithmetic: a rounding
+// residue next to zero (1e-14 on a 0..100 axis) is zero.
+func snap(v, lo, hi float64) float64 {
+	if math.Abs(v) < 1e-9*max(math.Abs(hi-lo), math.Abs(hi), math.Abs(lo)) {
+		return 0
+	}
+	return v
 }
 
 // median is the median of the finite values of v[a:b] (NaN if none).
@@ -858,6 +867,8 @@ func Humanize(v float64) string {
 		return trimZeros(fmt.Sprintf("%.2f", v))
 	case a >= 0.001:
 		return trimZeros(fmt.Sprintf("%.3f", v))
+	case a >= 0.0001 && v > 0:
+		return trimZeros(fmt.Sprintf("%.4f", v))
 	}
 	return fmt.Sprintf("%.0e", v)
 }

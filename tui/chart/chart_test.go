@@ -310,3 +310,12 @@ func TestCursorVisibleOnLine(t *testing.T) {
 		t.Errorf("no reversed cursor cell on the line:\n%q", m.View())
 	}
 }
+
+func TestSnapResidue(t *testing.T) {
+	if got := snap(1e-14, 0, 97.8); got != 0 {
+		t.Errorf("snap(1e-14) = %v", got)
+	}
+	if got := snap(0.004, 0, 0.01); got != 0.004 {
+		t.Errorf("snap(0.004) = %v", got)
+	}
+}

@@ -125,8 +125,10 @@ func Lines(it ranking.Item, width int, st Styles) (title string, lines []string)
 			} else if i > 0 {
 				lines = append(lines, st.Link.Render(fmt.Sprintf("   ↓ +%s", s.Lag)))
 			}
-			lines = append(lines, st.Step.Render(fmt.Sprintf("%d. %s", i+1, ranking.Label(s.Query, s.Entity))))
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("   onset %s", s.Onset.UTC().Format("15:04:05"))))
+			lines = append(lines, st.Step.Render(fmt.Sprintf("%d. %s", i+1, ranking.Short(s.Query, s.Entity))))
+			for _, w := range wrap(3, fmt.Sprintf("onset %s · %s", s.Onset.UTC().Format("15:04:05"), ranking.Label(s.Query, s.Entity))) {
+				lines = append(lines, st.Muted.Render(w))
+			}
 			if s.Evidence != "" {
 				lines = append(lines, wrap(3, s.Evidence)...)
 			}
@@ -134,8 +136,10 @@ func Lines(it ranking.Item, width int, st Styles) (title string, lines []string)
 	case it.Cause != nil:
 		c := it.Cause
 		title = fmt.Sprintf("Evidence · root cause, score %.2f", c.Score)
-		lines = append(lines, st.Step.Render(ranking.Label(c.Query, c.Entity))+
-			st.Muted.Render(fmt.Sprintf("  family %s · onset %s", c.Family, c.Onset.UTC().Format("15:04:05"))))
+		lines = append(lines, st.Step.Render(ranking.Short(c.Query, c.Entity)))
+		for _, w := range wrap(3, fmt.Sprintf("family %s · onset %s · %s", c.Family, c.Onset.UTC().Format("15:04:05"), ranking.Label(c.Query, c.Entity))) {
+			lines = append(lines, st.Muted.Render(w))
+		}
 		if c.Why != "" {
 			lines = append(lines, wrap(3, c.Why)...)
 		}
