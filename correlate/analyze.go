@@ -88,8 +88,6 @@ type group struct {
 	// evAtoms are the entities of the Kubernetes events that corroborate
 	// the group's members.
 	evAtoms []atom
-	// podLevel is true when the group is about pods or containers.
-	podLevel bool
 }
 
 type edge struct {
@@ -167,7 +165,7 @@ func Analyze(in *Input) *Findings {
 	a.maxLag = max(3, min(a.maxLag, 64, max(3, w/3)))
 
 	a.knowledge = len(in.Causes) > 0
-	a.ambig = max(1, int(math.Ceil(float64(45*time.Second)/float64(a.step))))
+	a.ambig = max(1, int(math.Ceil(float64(ambigTime)/float64(a.step))))
 	a.collect()
 	a.buildTopology()
 	a.detect()
@@ -186,7 +184,6 @@ func Analyze(in *Input) *Findings {
 	f.Chains = a.chains()
 	f.Timeline = a.timeline()
 	a.summarise(f)
-	debugHook(a)
 	return f
 }
 
@@ -600,9 +597,6 @@ func (a *analysis) finishGroup(g *group) {
 	}
 	sort.Slice(g.atoms, func(i, j int) bool { return g.atoms[i].id < g.atoms[j].id })
 	g.reach = a.tp.reach(g.atoms)
-	for _, at := range g.atoms {
-		g.podLevel = g.podLevel || at.kind == "pod" || at.kind == "container"
-	}
 	g.evAtoms = a.eventAtoms(g)
 	g.key = rs.key
 	if len(g.members) > 1 {
@@ -660,7 +654,7 @@ func (a *analysis) relate() {
 	pair := func(i, j int) bool {
 		gi, gj := a.groups[i], a.groups[j]
 		dt := gj.fine - gi.fine
-		topo := a.tp.tie(gi.reach, gi.podLevel, gj.atoms)
+		topo := a.tp.tie(gi.reach, gj.atoms)
 		pij, pji := a.prior(gi, gj), a.prior(gj, gi)
 		if dt > float64(a.maxLag) && topo < 0.5 && !pij {
 			return false
@@ -847,7 +841,7 @@ func (a *analysis) relate() {
 		// node) say what happened between the two.
 		ev := 0.0
 		if len(gt.evAtoms) > 0 {
-			if t := a.tp.tie(gf.reach, gf.podLevel, gt.evAtoms); t >= 0.5 {
+			if t := a.tp.tie(gf.reach, gt.evAtoms); t >= 0.5 {
 				ev = t
 			}
 		}

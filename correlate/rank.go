@@ -41,6 +41,9 @@ const (
 	// loneZMax caps the robust z a lone, sustained change needs to be an
 	// incident on its own (nothing else moved with it); see loneZ.
 	loneZMax = 12.0
+	// ambigTime is how late an exporter may show a change (a scrape or
+	// two): changes closer than this are one moment.
+	ambigTime = 45 * time.Second
 	// sinkWeight is how much more a change on the impact side (a family
 	// the bank's causes only ever point to) counts in the mass a cause
 	// explains.
@@ -496,8 +499,11 @@ func (a *analysis) chains() []Chain {
 // chainSteps selects the steps of the chain from root u: the changes it
 // explains, most surely first (the product of the link weights on the way),
 // one per family and entity group (a group seen again only as a distinct
-// later change of another signal, e.g. the node that is finally gone), at
-// most maxSteps, in causal order.
+// later change of another signal, e.g. the node that is finally gone, or
+// the errors of the ingress whose traffic surged), at most maxSteps, in
+// causal order. Changes of the root's own entity in the same moment (the
+// database pod's restart as the database went down) belong to the first
+// step and are shown only when nothing else follows.
 func (a *analysis) chainSteps(u int) []int {
 	type cand struct {
 		v int
@@ -519,6 +525,33 @@ func (a *analysis) chainSteps(u int) []int {
 		}
 		return a.pos[cands[i].v] < a.pos[cands[j].v]
 	})
+	// The spine first: from the root, the consequence that carries the
+	// most of what follows (its link weight times the mass it explains),
+	// down to the last change the story leads to.
+	onSpine := map[int]bool{}
+	var spine []cand
+	for v, p := u, 1.0; len(spine) < 2*maxSteps; {
+		best, bw := -1, 0.0
+		for _, c := range a.kids[v] {
+			if w := a.edges[a.groups[c].up].w * a.groups[c].mass; w > bw {
+				best, bw = c, w
+			}
+		}
+		if best < 0 {
+			break
+		}
+		p *= a.edges[a.groups[best].up].w
+		spine = append(spine, cand{best, p})
+		onSpine[best] = true
+		v = best
+	}
+	rest := spine
+	for _, c := range cands {
+		if !onSpine[c.v] {
+			rest = append(rest, c)
+		}
+	}
+	cands = rest
 	type seenKey struct {
 		query string
 		onset int
@@ -530,11 +563,14 @@ func (a *analysis) chainSteps(u int) []int {
 	steps := []int{u}
 	var merged []int
 	for _, c := range cands {
-		if len(steps) >= maxSteps || c.p < 0.1 {
+		if len(steps) >= maxSteps {
 			break
 		}
+		if c.p < 0.1 {
+			continue
+		}
 		g := a.groups[c.v]
-		if g.onset-g0.onset <= a.ambig && a.tp.tie(g0.reach, g0.podLevel, g.atoms) >= 1 {
+		if time.Duration(g.onset-g0.onset)*a.step <= ambigTime && a.tp.tie(g0.reach, g.atoms) >= 1 {
 			// The same entity in the same moment (the database's pod
 			// restarting as it went down): part of the first step,
 			// shown only when nothing else follows.
@@ -543,7 +579,7 @@ func (a *analysis) chainSteps(u int) []int {
 		}
 		k := a.stepKey(g)
 		if s, ok := seen[k]; ok {
-			if s.again || s.query == g.query || g.onset-s.onset <= a.ambig {
+			if s.again || s.query == g.query || time.Duration(g.onset-s.onset)*a.step <= ambigTime {
 				continue
 			}
 			s.again = true

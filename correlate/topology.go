@@ -256,10 +256,8 @@ func (tp *topology) reach(as []atom) map[int]int {
 
 // tie scores how closely two entities are related: 1 for a shared entity
 // (same pod, same instance), 0.8 one hop apart (pod on node), 0.5 two hops
-// (node -> pod -> workload), 0.25 when only a namespace is shared. Two
-// pods (or containers) two hops apart are siblings (on one node, of one
-// workload); podA says that A is pod-level.
-func (tp *topology) tie(reachA map[int]int, podA bool, atomsB []atom) float64 {
+// (node -> pod -> workload), 0.25 when only a namespace is shared.
+func (tp *topology) tie(reachA map[int]int, atomsB []atom) float64 {
 	best := 0.0
 	for _, b := range atomsB {
 		d, ok := reachA[b.id]

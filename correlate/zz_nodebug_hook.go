@@ -1,5 +1,0 @@
-//go:build !cwdebug
-
-package correlate
-
-func debugHook(*analysis) {}
