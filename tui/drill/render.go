@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/causeway-sre/causeway/drill"
+	"github.com/causeway-sre/causeway/tui/ranking"
 )
 
 // layout sizes the panes for the window and the phase. It runs in Update,
@@ -204,7 +205,7 @@ func (m Model) listLines(h int) []string {
 				tag = fmt.Sprintf("%-2d", m.linkNumber(p))
 			}
 		}
-		row := fmt.Sprintf("%s%s%-8s %s", cur, tag, ansi.Truncate(s.Family, 8, ""), s.Label())
+		row := fmt.Sprintf("%s%s%-8s %s", cur, tag, ansi.Truncate(s.Family, 8, ""), ranking.Short(s.Query, s.Entity))
 		row = pad(ansi.Truncate(row, lw, "…"), lw)
 		if i == m.sel {
 			row = t.Selected.Render(row)
