@@ -79,12 +79,17 @@ type group struct {
 	// Ranking: the entity's strength, the link that best explains the
 	// group (-1: none), the root of its tree, the mass it explains, and
 	// whether its tree tells an incident's story.
-	strength  float64
-	up        int
-	tree      int
-	mass      float64
-	incident  bool
-	sustained bool
+	strength float64
+	// before and after are the representative gauge's levels.
+	before, after float64
+	up            int
+	tree          int
+	mass          float64
+	incident      bool
+	sustained     bool
+	// lasting is true when the change was still in effect at the end of
+	// the window.
+	lasting bool
 	// evAtoms are the entities of the Kubernetes events that corroborate
 	// the group's members.
 	evAtoms []atom
@@ -311,6 +316,101 @@ func (a *analysis) buildTopology() {
 			a.parents[i] = a.tp.parent(a.atoms[i])
 		}
 	}
+	a.inferSiblings()
+}
+
+// inferSiblings gives a parent to the gauges of replicas whose labels the
+// topology does not know (service and replica, job and instance, app and
+// host): within one query, the entity label with the most distinct values
+// names the replica, and the other entity labels the component the replicas
+// belong to, when some component has several replicas.
+func (a *analysis) inferSiblings() {
+	byQuery := map[string][]int{}
+	for i := range a.sigs {
+		s := &a.sigs[i]
+		if s.idx < 0 || s.kind != Gauge || a.parents[i] >= 0 || len(s.entity) < 2 {
+			continue
+		}
+		byQuery[s.query] = append(byQuery[s.query], i)
+	}
+	qs := make([]string, 0, len(byQuery))
+	for q := range byQuery {
+		qs = append(qs, q)
+	}
+	sort.Strings(qs)
+	for _, q := range qs {
+		is := byQuery[q]
+		if len(is) < 2 {
+			continue
+		}
+		distinct := map[string]map[string]bool{}
+		for _, i := range is {
+			for k, v := range a.sigs[i].entity {
+				if distinct[k] == nil {
+					distinct[k] = map[string]bool{}
+				}
+				distinct[k][v] = true
+			}
+		}
+		rk, best, second := "", 0, 0
+		for k, vs := range distinct {
+			switch n := len(vs); {
+			case n > best || (n == best && k < rk):
+				if n > best {
+					second = best
+				}
+				rk, best = k, n
+			case n > second:
+				second = n
+			}
+		}
+		if best <= second || best < 2 {
+			continue
+		}
+		rest := make([]string, len(is))
+		count := map[string]int{}
+		for x, i := range is {
+			r := map[string]string{}
+			for k, v := range a.sigs[i].entity {
+				if k == rk {
+					continue
+				}
+				if kind, ok := a.tp.kindOf(k); ok && kind == "namespace" {
+					continue
+				} else if !ok {
+					// An attribute (capacity_type, job): the replicas
+					// sharing it are not one component.
+					r = nil
+					break
+				}
+				r[k] = v
+			}
+			if len(r) == 0 || len(r) != len(a.sigs[i].entity)-1-nsLabels(a.tp, a.sigs[i].entity) {
+				continue
+			}
+			rest[x] = "group=" + labelString(r, nil)
+			count[rest[x]]++
+		}
+		if len(count) >= best {
+			continue
+		}
+		for x, i := range is {
+			if rest[x] != "" && count[rest[x]] >= 2 {
+				a.parents[i] = a.tp.intern(rest[x], "group")
+			}
+		}
+	}
+}
+
+// nsLabels counts the namespace labels of an entity.
+func nsLabels(tp *topology, ent map[string]string) int {
+	n := 0
+	for k := range ent {
+		if kind, ok := tp.kindOf(k); ok && kind == "namespace" {
+			n++
+		}
+	}
+	return n
 }
 
 // detect runs change detection on every series, then gives series born in
@@ -321,6 +421,13 @@ func (a *analysis) detect() {
 	var born []int
 	for i := range a.sigs {
 		s := &a.sigs[i]
+		if s.kind == Events && s.idx >= 0 && denseCounts(s.values, a.b) {
+			// Counts in most steps (errors or requests per step) are a
+			// level, with the trends, daily shapes and overdispersion of
+			// one: a Poisson test of the window's total against the
+			// baseline's would call any slow drift an incident.
+			s.kind = Gauge
+		}
 		switch s.kind {
 		case Events:
 			a.dets[i] = d.counts(s.values, false)
@@ -379,6 +486,119 @@ func (a *analysis) detect() {
 	}
 }
 
+// denseCounts reports whether an events series has events in most steps
+// of its baseline (at least half of the present ones, and a dozen).
+func denseCounts(v []float64, b int) bool {
+	nz, present := 0, 0
+	for t := 0; t < min(b, len(v)); t++ {
+		x := v[t]
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		present++
+		if x > 0 {
+			nz++
+		}
+	}
+	return nz >= 12 && 2*nz >= present
+}
+
+// replacements clears the churn of replaced instances whatever their
+// labels are called: a series that stopped reporting while a series of the
+// same query, differing from it in one entity label only (the replica,
+// instance or host that replaced it), began at about the same time; and a
+// series that appeared as such a series stopped.
+func (a *analysis) replacements() {
+	bucket := func(i int) string {
+		s := &a.sigs[i]
+		keys := make([]string, 0, len(s.entity))
+		for k := range s.entity {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return s.query + "\x00" + strings.Join(keys, ",")
+	}
+	want := map[string]bool{}
+	var churned []int
+	for i := range a.dets {
+		d := &a.dets[i]
+		if d.anomalous && d.churn && a.sigs[i].idx >= 0 {
+			want[bucket(i)] = true
+			churned = append(churned, i)
+		}
+	}
+	if len(churned) == 0 {
+		return
+	}
+	// First and last present index of every series in those buckets.
+	type span struct{ si, first, last int }
+	spans := map[string][]span{}
+	for i := range a.sigs {
+		if a.sigs[i].idx < 0 {
+			continue
+		}
+		k := bucket(i)
+		if !want[k] {
+			continue
+		}
+		first, last := -1, -1
+		for t, v := range a.sigs[i].values {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				if first < 0 {
+					first = t
+				}
+				last = t
+			}
+		}
+		if first >= 0 {
+			spans[k] = append(spans[k], span{i, first, last})
+		}
+	}
+	tol := 2*a.ambig + 2
+	var drop []int
+	for _, i := range churned {
+		d := &a.dets[i]
+		gone := d.shape == "vanished"
+		for _, sp := range spans[bucket(i)] {
+			if sp.si == i || !oneLabelApart(a.sigs[i].entity, a.sigs[sp.si].entity) {
+				continue
+			}
+			// The partner began (for a series that vanished) or ended
+			// (for one that appeared) near the change.
+			t := sp.last + 1
+			if gone {
+				t = sp.first
+			}
+			if t > a.b && iabs(t-d.onset) <= tol {
+				drop = append(drop, i)
+				break
+			}
+		}
+	}
+	for _, i := range drop {
+		a.dets[i].anomalous = false
+	}
+}
+
+// oneLabelApart reports whether two entities with the same label names
+// differ in exactly one value.
+func oneLabelApart(x, y map[string]string) bool {
+	if len(x) != len(y) || len(x) < 2 {
+		return false
+	}
+	diff := 0
+	for k, v := range x {
+		w, ok := y[k]
+		if !ok {
+			return false
+		}
+		if v != w {
+			diff++
+		}
+	}
+	return diff == 1
+}
+
 // podAtom returns the pod atom of a signal, or -1.
 func (a *analysis) podAtom(si int) int {
 	for _, at := range a.atoms[si] {
@@ -394,6 +614,7 @@ func (a *analysis) podAtom(si int) int {
 // the time; whether the workload stayed available is measured by its own
 // series), and a new pod that was briefly not ready while it started.
 func (a *analysis) dropChurn() {
+	a.replacements()
 	birth := map[int]int{}
 	for i := range a.sigs {
 		p := a.podAtom(i)
@@ -559,10 +780,14 @@ func (a *analysis) finishGroup(g *group) {
 	rs, rd := &a.sigs[rep], &a.dets[rep]
 	g.query, g.family, g.kind = rs.query, rs.family, rs.kind
 	g.shape, g.dir, g.z = rd.shape, rd.dir, rd.z
+	if rs.kind == Gauge {
+		g.before, g.after = rd.before, rd.after
+	}
 	g.onset, g.fine = rd.onset, rd.fine
 	for _, m := range g.members {
 		d := &a.dets[m]
 		g.sustained = g.sustained || d.sustained
+		g.lasting = g.lasting || d.onset+d.dur >= a.n-2
 		if d.onset < g.onset {
 			g.onset = d.onset
 		}
@@ -814,10 +1039,14 @@ func (a *analysis) relate() {
 			}
 		}
 		ord := 0.0
-		if !a.knowledge {
+		if !a.knowledge || (!a.priorPath(gf, gt) && !a.priorPath(gt, gf) &&
+			(gf.family == gt.family || !a.covered(gf) || !a.covered(gt))) {
 			// Without the bank's priors, onset order is the structure
 			// the data offers; with them, order alone is not a link (a
-			// busy cluster has many unrelated changes).
+			// busy cluster has many unrelated changes), except where
+			// the priors are silent: one symptom spreading between
+			// entities (latency up a call graph), or a family the bank
+			// does not speak of.
 			ord = 0.35
 			// Timing alone cannot make a passing change the explanation
 			// of one that held (a routine worker restart in the same
@@ -834,7 +1063,9 @@ func (a *analysis) relate() {
 		// lagged correlation) slowly.
 		amb := float64(a.ambig)
 		tPrior := math.Exp(-float64(max(0, lag-a.ambig)) / amb)
-		tOrder := math.Exp(-float64(lag) / amb)
+		// Onsets on a grid are each uncertain by a step, their
+		// difference by two: order fades over no fewer than two steps.
+		tOrder := math.Exp(-float64(lag) / math.Max(amb, 2))
 		tStruct := math.Exp(-float64(lag) / float64(3*a.maxLag))
 		// Kubernetes events on the later change's entities that are tied
 		// to the earlier change (the pods evicted from the interrupted

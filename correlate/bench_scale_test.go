@@ -45,7 +45,7 @@ func scaleInput(n int) *correlate.Input {
 			v[j] = base * (1 + ar)
 		}
 		switch {
-		case (i/200)%4 == 0 && rng.Float64() < 0.2: // 5% of all pods
+		case (i/10)%4 == 0 && rng.Float64() < 0.2: // 5% of all pods, from 1 workload in 4 (those using mysql-0)
 			on := restart + 3 + rng.IntN(2)
 			rise := base * (0.4 + rng.Float64()*0.4)
 			for j := on; j < points; j++ {

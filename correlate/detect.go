@@ -478,6 +478,18 @@ func (d *detector) evalExcursion(e []float64, start, end, sign int) excursion {
 		}
 		break
 	}
+	// The change point: a drift that set the statistic going well before
+	// the jump (a slow wander beyond the band, then a step) is not the
+	// onset. The split of [start, coreEnd] that best separates two levels
+	// moves the onset to the jump when the level before it is small
+	// beside the level after (a linear ramp keeps its start: the level
+	// before its best split is a third of the level after).
+	if peakAt-start >= 3 {
+		if tau := d.splitOnset(e, start, peakAt, coreEnd, sf); tau > start {
+			start = tau
+			ex.start = tau
+		}
+	}
 	ex.dur = coreEnd - start + 1
 	ex.rise = 1
 	for t := start; t < end; t++ {
@@ -524,6 +536,60 @@ func (d *detector) evalExcursion(e []float64, start, end, sign int) excursion {
 	}
 	ex.zeff = z
 	return ex
+}
+
+// splitOnset returns the split tau in (start, peakAt] of sf*e over
+// [start, coreEnd] with the largest standardised difference of means, when
+// the level before tau is under a quarter of the level after and at least
+// three steps lie before it; otherwise start.
+func (d *detector) splitOnset(e []float64, start, peakAt, coreEnd int, sf float64) int {
+	var tot float64
+	var cnt int
+	for t := start; t <= coreEnd; t++ {
+		if v := e[t]; !math.IsNaN(v) {
+			tot += sf * v
+			cnt++
+		}
+	}
+	best, bestStat := start, 0.0
+	var pre float64
+	np := 0
+	for tau := start + 1; tau <= peakAt; tau++ {
+		if v := e[tau-1]; !math.IsNaN(v) {
+			pre += sf * v
+			np++
+		}
+		nq := cnt - np
+		if np < 3 || nq < 1 {
+			continue
+		}
+		mp, mq := pre/float64(np), (tot-pre)/float64(nq)
+		if st := (mq - mp) * math.Sqrt(float64(np*nq)/float64(cnt)); st > bestStat {
+			best, bestStat = tau, st
+		}
+	}
+	if best == start {
+		return start
+	}
+	var a, b float64
+	var na, nb int
+	for t := start; t <= coreEnd; t++ {
+		v := e[t]
+		if math.IsNaN(v) {
+			continue
+		}
+		if t < best {
+			a += sf * v
+			na++
+		} else {
+			b += sf * v
+			nb++
+		}
+	}
+	if na == 0 || nb == 0 || a/float64(na) >= 0.25*b/float64(nb) {
+		return start
+	}
+	return best
 }
 
 // counts detects a rate change in an events series (value > 0 is an event)

@@ -30,6 +30,18 @@ import (
 //     the number of series, like the largest z pure noise reaches).
 //   - Without priors the ranking degrades to the strongest earliest change
 //     of the connected incident: order, strength, and how much follows.
+//     Where the priors are silent (one symptom spreading between
+//     entities, families the bank does not name) onset order still links.
+//   - Precedence without a link: a change that sustained changes of other
+//     entities preceded by a few steps is less likely the start (divided
+//     by 1 + their faded scores), since a fault spreading along a call
+//     graph the data does not show leaves the first change alone at the
+//     front. Between two entities showing one symptom in the same step,
+//     the larger relative change is nearer the origin (attenuation).
+//   - A story needs reach: changes of one entity that all passed (a
+//     replica restarted, its memory reset) with nothing else moving after
+//     them are routine, not an incident.
+//   - A chain shows each family once before it repeats one.
 
 // Ranking constants.
 const (
@@ -129,6 +141,25 @@ func (a *analysis) priorPath(x, y *group) bool {
 	return false
 }
 
+// covered reports whether the bank's causes name a group's family or query,
+// as a cause or as an effect.
+func (a *analysis) covered(g *group) bool {
+	if a.reachPrior == nil {
+		return false
+	}
+	if len(a.in.Causes[g.family]) > 0 || len(a.in.Causes[g.query]) > 0 {
+		return true
+	}
+	for _, vs := range a.in.Causes {
+		for _, v := range vs {
+			if v == g.family || v == g.query {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // impact reports whether a group is on the impact side of the bank.
 func (a *analysis) impact(g *group) bool { return a.sink[g.family] || a.sink[g.query] }
 
@@ -173,6 +204,17 @@ func (a *analysis) tieOrder(gi, gj *group, topo float64, pij, pji bool, fwd, rev
 		s += 0.5
 	} else if rev.p < fwd.p/2 && rev.lag > 0 {
 		s -= 0.5
+	}
+	if gi.family == gj.family && topo < 0.5 {
+		// One symptom on two unrelated entities in the same moment:
+		// it weakens as it spreads, so the larger relative change is
+		// nearer the origin.
+		ri, rj := relChange(gi), relChange(gj)
+		if ri > 1.25*rj {
+			s += 0.5
+		} else if rj > 1.25*ri {
+			s -= 0.5
+		}
 	}
 	if s == 0 {
 		switch {
@@ -267,6 +309,7 @@ func (a *analysis) rank() {
 		members  int
 		strong   bool
 		held     bool
+		lasting  bool
 		ents     map[string]bool
 	}
 	trees := map[int]*treeInfo{}
@@ -287,6 +330,9 @@ func (a *analysis) rank() {
 		if g.sustained {
 			ti.held = true
 		}
+		if g.lasting {
+			ti.lasting = true
+		}
 		if k := a.stepKey(g); len(ti.ents) < 3 {
 			ti.ents[k[strings.IndexByte(k, 0)+1:]] = true
 		}
@@ -294,6 +340,25 @@ func (a *analysis) rank() {
 			ti.strong = true
 		}
 	}
+	// Whether a sustained change of another tree and entity began within
+	// the lead/lag horizon after a tree's root.
+	followed := map[int]bool{}
+	for r, ti := range trees {
+		if len(ti.ents) >= 2 || ti.lasting {
+			continue
+		}
+		gr := a.groups[r]
+		kr := a.stepKey(gr)
+		for _, h := range a.groups {
+			if h.tree != r && h.sustained && h.onset > gr.onset && h.onset-gr.onset <= a.maxLag && a.stepKey(h)[len(h.family):] != kr[len(gr.family):] {
+				followed[r] = true
+				break
+			}
+		}
+	}
+	// Changes of other entities shortly before a change make it less
+	// likely the start of the story.
+	lead := a.precedence()
 	for i, g := range a.groups {
 		ti := trees[g.tree]
 		// A story: changes in several families tied by more than timing,
@@ -302,12 +367,16 @@ func (a *analysis) rank() {
 		// worker restart, is routine churn), or a change
 		// that held (not a blip) with others following it,
 		// or a lone change far beyond its baseline that held.
-		story := (len(ti.fams) >= 2 && ti.informed && (ti.held || len(ti.ents) >= 3)) ||
-			(ti.strong && ti.members >= 2) ||
-			(g.sustained && g.z >= a.loneZ())
+		// Changes of one entity only that all passed (a replica that
+		// restarted, its memory reset and refilled) with nothing else
+		// moving after them are routine.
+		reach := len(ti.ents) >= 2 || ti.lasting || followed[g.tree]
+		story := (len(ti.fams) >= 2 && ti.informed && ((ti.held && reach) || len(ti.ents) >= 3)) ||
+			(ti.strong && ti.members >= 2 && reach) ||
+			(g.sustained && g.z >= a.loneZ() && reach)
 		g.incident = story
 		m := g.mass - a.value(g)
-		r := math.Sqrt(g.strength) * (0.25 + m/(1+m))
+		r := math.Sqrt(g.strength) * (0.25 + m/(1+m)) / (1 + lead[i])
 		if g.up >= 0 {
 			// Explained by an earlier (or tied) change: a consequence.
 			r *= (1 - g.in) * (1 - g.in)
@@ -317,6 +386,51 @@ func (a *analysis) rank() {
 		}
 		a.groups[i].root = r
 	}
+}
+
+// precedence measures, for every group, the changes of other entities
+// that began shortly before it (beyond the grid's ambiguity), each counted
+// by its score and faded by the time between them. It is evidence of order
+// that does not rest on a link being drawn: where a fault spreads (along a
+// call graph the data does not show), each later change has the first one
+// shortly before it, while the first has nothing.
+func (a *analysis) precedence() (lead []float64) {
+	ng := len(a.groups)
+	lead = make([]float64, ng)
+	tau := 2 * math.Max(2, float64(a.ambig))
+	horizon := 4 * tau
+	ents := make([]string, ng)
+	for i, g := range a.groups {
+		k := a.stepKey(g)
+		ents[i] = k[len(g.family):]
+	}
+	const maxScan = 256
+	for i, g := range a.groups {
+		if !g.sustained {
+			continue
+		}
+		for j, k := i+1, 0; j < ng && k < maxScan; j, k = j+1, k+1 {
+			h := a.groups[j]
+			d := h.fine - g.fine
+			if d > horizon {
+				break
+			}
+			if ents[i] == ents[j] || !h.sustained || d < 1 {
+				continue
+			}
+			lead[j] += g.score * math.Exp(-(d-1)/tau)
+		}
+	}
+	return lead
+}
+
+// relChange is the size of a group's change relative to its level before
+// (|log(after/before)| for positive levels), or 0 when it has none.
+func relChange(g *group) float64 {
+	if g.before > 0 && g.after > 0 {
+		return math.Abs(math.Log(g.after / g.before))
+	}
+	return 0
 }
 
 // loneZ is the robust z a lone change that held needs to be an incident
@@ -562,31 +676,43 @@ func (a *analysis) chainSteps(u int) []int {
 	seen[a.stepKey(g0)] = &seenKey{query: g0.query, onset: g0.onset}
 	steps := []int{u}
 	var merged []int
-	for _, c := range cands {
-		if len(steps) >= maxSteps {
-			break
-		}
-		if c.p < 0.1 {
-			continue
-		}
-		g := a.groups[c.v]
-		if time.Duration(g.onset-g0.onset)*a.step <= ambigTime && a.tp.tie(g0.reach, g.atoms) >= 1 {
-			// The same entity in the same moment (the database's pod
-			// restarting as it went down): part of the first step,
-			// shown only when nothing else follows.
-			merged = append(merged, c.v)
-			continue
-		}
-		k := a.stepKey(g)
-		if s, ok := seen[k]; ok {
-			if s.again || s.query == g.query || time.Duration(g.onset-s.onset)*a.step <= ambigTime {
+	fams := map[string]bool{g0.family: true}
+	used := map[int]bool{}
+	// Two passes: first the most sure change of each family not yet
+	// shown (so that a chain of six steps reaches the impact rather than
+	// repeating one family), then the rest, most sure first.
+	for pass := 0; pass < 2; pass++ {
+		for _, c := range cands {
+			if len(steps) >= maxSteps {
+				break
+			}
+			if c.p < 0.1 || used[c.v] {
 				continue
 			}
-			s.again = true
-		} else {
-			seen[k] = &seenKey{query: g.query, onset: g.onset}
+			g := a.groups[c.v]
+			if pass == 0 && fams[g.family] {
+				continue
+			}
+			used[c.v] = true
+			if time.Duration(g.onset-g0.onset)*a.step <= ambigTime && a.tp.tie(g0.reach, g.atoms) >= 1 {
+				// The same entity in the same moment (the database's pod
+				// restarting as it went down): part of the first step,
+				// shown only when nothing else follows.
+				merged = append(merged, c.v)
+				continue
+			}
+			k := a.stepKey(g)
+			if s, ok := seen[k]; ok {
+				if s.again || s.query == g.query || time.Duration(g.onset-s.onset)*a.step <= ambigTime {
+					continue
+				}
+				s.again = true
+			} else {
+				seen[k] = &seenKey{query: g.query, onset: g.onset}
+			}
+			fams[g.family] = true
+			steps = append(steps, c.v)
 		}
-		steps = append(steps, c.v)
 	}
 	if len(steps) == 1 && len(merged) > 0 {
 		steps = append(steps, merged[0])
