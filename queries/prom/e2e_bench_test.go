@@ -105,6 +105,21 @@ func BenchmarkQueryRangeURL(b *testing.B) {
 		`max by (job, instance) (mysql_global_status_uptime) < bool max by (job, instance) (mysql_global_status_uptime offset 15s)`,
 		`kube_pod_container_status_restarts_total`,
 	}
+	b.Run("raw-discard", func(b *testing.B) {
+		form := url.Values{"query": {expr}, "start": {formatMillis(win.Start().UnixMilli())}, "end": {formatMillis(win.To.UnixMilli())}, "step": {"15"}}
+		c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+		for b.Loop() {
+			began := time.Now()
+			resp, err := c.PostForm(base+"/api/v1/query_range", form)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(time.Since(began).Seconds(), "first-byte-s")
+			n, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			b.SetBytes(n)
+		}
+	})
 	b.Run("auto+3-small-queries", func(b *testing.B) {
 		s, err := New(Options{URL: base})
 		if err != nil {
