@@ -338,6 +338,7 @@ func (a *analysis) inferSiblings() {
 		qs = append(qs, q)
 	}
 	sort.Strings(qs)
+	inferred := map[string]int{}
 	for _, q := range qs {
 		is := byQuery[q]
 		if len(is) < 2 {
@@ -397,6 +398,28 @@ func (a *analysis) inferSiblings() {
 		for x, i := range is {
 			if rest[x] != "" && count[rest[x]] >= 2 {
 				a.parents[i] = a.tp.intern(rest[x], "group")
+				inferred[rk+"\x00"+labelString(a.sigs[i].entity, nil)] = a.parents[i]
+			}
+		}
+	}
+	// The other series of an inferred replica (its restart counter, its
+	// error events) belong to the same component: a restart and the
+	// memory reset of one replica are one entity, not two.
+	for i := range a.sigs {
+		s := &a.sigs[i]
+		if s.idx < 0 || s.kind == Gauge || a.parents[i] >= 0 || len(s.entity) < 2 {
+			continue
+		}
+		ek := labelString(s.entity, nil)
+		keys := make([]string, 0, len(s.entity))
+		for k := range s.entity {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if p, ok := inferred[k+"\x00"+ek]; ok {
+				a.parents[i] = p
+				break
 			}
 		}
 	}

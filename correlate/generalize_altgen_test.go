@@ -363,7 +363,7 @@ func TestGeneralizeAltgen(t *testing.T) {
 			}
 		}
 	}
-	if quiet > 0 && float64(qfpNP) > 0.25*float64(quiet) {
+	if quiet > 0 && float64(qfpNP) > 0.15*float64(quiet) {
 		t.Errorf("quiet windows: %d/%d reported an incident without priors", qfpNP, quiet)
 	}
 }

@@ -41,6 +41,11 @@ import (
 //   - A story needs reach: changes of one entity that all passed (a
 //     replica restarted, its memory reset) with nothing else moving after
 //     them are routine, not an incident.
+//   - A change still in effect at the window's end counts as having held
+//     only when seen for twice the lead/lag horizon; nearer the end it
+//     cannot be told from one that passes. An earlier, larger change of
+//     one symptom gets credit for the smaller later ones on other
+//     entities even unlinked (a symptom weakens as it spreads).
 //   - A chain shows each family once before it repeats one.
 
 // Ranking constants.
@@ -60,6 +65,10 @@ const (
 	// the bank's causes only ever point to) counts in the mass a cause
 	// explains.
 	sinkWeight = 2.0
+	// followK is how much the changes of one symptom that followed a
+	// larger change of it on another entity, unlinked, count in the mass
+	// that change explains (see precedence).
+	followK = 0.5
 )
 
 // priorClosure computes, for every query id and family named by the
@@ -330,7 +339,12 @@ func (a *analysis) rank() {
 		if g.sustained {
 			ti.held = true
 		}
-		if g.lasting {
+		if g.lasting && a.n-g.onset >= 2*a.maxLag {
+			// Still in effect at the end, and seen long enough for that
+			// to mean something: a change that began near the window's
+			// end cannot be told from one that passes (a replica's
+			// memory reset by a restart), and what follows it is
+			// beyond the window.
 			ti.lasting = true
 		}
 		if k := a.stepKey(g); len(ti.ents) < 3 {
@@ -358,7 +372,7 @@ func (a *analysis) rank() {
 	}
 	// Changes of other entities shortly before a change make it less
 	// likely the start of the story.
-	lead := a.precedence()
+	lead, follow := a.precedence()
 	for i, g := range a.groups {
 		ti := trees[g.tree]
 		// A story: changes in several families tied by more than timing,
@@ -375,7 +389,7 @@ func (a *analysis) rank() {
 			(ti.strong && ti.members >= 2 && reach) ||
 			(g.sustained && g.z >= a.loneZ() && reach)
 		g.incident = story
-		m := g.mass - a.value(g)
+		m := g.mass - a.value(g) + followK*follow[i]
 		r := math.Sqrt(g.strength) * (0.25 + m/(1+m)) / (1 + lead[i])
 		if g.up >= 0 {
 			// Explained by an earlier (or tied) change: a consequence.
@@ -393,10 +407,16 @@ func (a *analysis) rank() {
 // by its score and faded by the time between them. It is evidence of order
 // that does not rest on a link being drawn: where a fault spreads (along a
 // call graph the data does not show), each later change has the first one
-// shortly before it, while the first has nothing.
-func (a *analysis) precedence() (lead []float64) {
+// shortly before it, while the first has nothing. follow is the mirror
+// image, for one symptom only: the changes of the same family on other
+// entities (in other trees) that a group preceded while being at least as
+// large. A symptom weakens as it spreads (errors of a service and, smaller,
+// of its callers), so an earlier and larger change of it is likely the
+// origin of the later, smaller ones even when no link could be drawn.
+func (a *analysis) precedence() (lead, follow []float64) {
 	ng := len(a.groups)
 	lead = make([]float64, ng)
+	follow = make([]float64, ng)
 	tau := 2 * math.Max(2, float64(a.ambig))
 	horizon := 4 * tau
 	ents := make([]string, ng)
@@ -419,9 +439,12 @@ func (a *analysis) precedence() (lead []float64) {
 				continue
 			}
 			lead[j] += g.score * math.Exp(-(d-1)/tau)
+			if h.tree != g.tree && h.family == g.family && g.z >= h.z {
+				follow[i] += h.score * math.Exp(-(d-1)/tau)
+			}
 		}
 	}
-	return lead
+	return lead, follow
 }
 
 // relChange is the size of a group's change relative to its level before
