@@ -21,6 +21,7 @@ type sourceFlags struct {
 	timeout         time.Duration
 	maxParallel     int
 	compression     bool
+	maxSamples      int
 
 	scenario string
 	seed     int64
@@ -41,6 +42,7 @@ func (f *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "timeout of one query")
 	fs.IntVar(&f.maxParallel, "max-parallel", 8, "queries run at once")
 	fs.BoolVar(&f.compression, "compression", false, "ask the server for gzip (off: faster on loopback and fast links)")
+	fs.IntVar(&f.maxSamples, "max-samples", 0, "the server's --query.max-samples, to split large ranges up front (default: split when the server refuses)")
 	fs.StringVar(&f.scenario, "scenario", "", "an embedded scenario (see 'causeway scenarios')")
 	fs.Int64Var(&f.seed, "seed", 1, "seed of the embedded scenario")
 	fs.StringVar(&f.bundle, "bundle", "", "a bundle written by 'causeway record'")

@@ -146,6 +146,7 @@ func (a *app) promOptions(sf *sourceFlags) prom.Options {
 		InsecureSkipVerify: sf.tlsInsecure,
 		Timeout:            sf.timeout,
 		Compression:        sf.compression,
+		MaxSamples:         sf.maxSamples,
 	}
 }
 
