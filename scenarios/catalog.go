@@ -176,6 +176,7 @@ func dbRoot(d *database, t0 int64) Step {
 func buildDBRestart(c *cluster, t0, from, to int64) func() AnswerKey {
 	s := c.s
 	api := c.api
+	s.phaseWith(c.mysql.job())
 	upAt := restartDB(c, c.mysql, t0)
 	// When MySQL is back, every API pod rebuilds its pool and replays its
 	// queue: memory climbs for a few minutes. Some pods cross the limit.
@@ -234,6 +235,11 @@ func buildSpot(c *cluster, t0, from, to int64) func() AnswerKey {
 	n := c.stagingNode
 	nth := s.rng.IntN(2) == 1
 	s.useNTH = nth
+	if nth {
+		s.phaseWith(jobNTH)
+	} else {
+		s.phaseWith(jobKarpenter)
+	}
 	// An unrelated rebalance recommendation earlier (Karpenter acts on none).
 	rebalance := t0 - int64(s.between(12, 30)*60)*1000
 	s.at(rebalance, func() { s.karpenterInterrupts["rebalance_recommendation"]++ })
@@ -280,7 +286,7 @@ func buildSpot(c *cluster, t0, from, to int64) func() AnswerKey {
 			{Family: "pods", Entity: wlEntity(c.staging), At: tm(drain), Note: "every staging pod drained; replacements Pending",
 				Signal: Signal{Metric: "kube_deployment_status_replicas_available", Match: map[string]string{"deployment": c.staging.name}, Change: Zero}},
 			{Family: "edge", Entity: map[string]string{"namespace": c.staging.ns, "ingress": c.staging.name}, At: tm(drain), Note: "ingress answers 503",
-				Signal: Signal{Metric: "nginx_ingress_controller_requests", Match: map[string]string{"ingress": c.staging.name, "status": "503"}, Change: Increase}},
+				Signal: Signal{Metric: "nginx_ingress_controller_requests", Match: map[string]string{"ingress": c.staging.name, "status": "503"}, Change: Surge}},
 			{Family: "nodes", Entity: map[string]string{"node": n.name}, At: tm(gone), Note: "node gone",
 				Signal: Signal{Metric: "kube_node_info", Match: map[string]string{"node": n.name}, Change: Vanish}},
 		}}
@@ -294,6 +300,7 @@ func buildRetryStorm(c *cluster, t0, from, to int64) func() AnswerKey {
 	peak := s.between(4, 6)
 	maxReplicas := api.replicas + 8 + s.rng.IntN(3)
 	calm := t0 + int64(s.between(25, 35)*60)*1000
+	s.phaseWith(jobIngress)
 	s.hooks = append(s.hooks, func() {
 		if s.now < t0 {
 			return
@@ -306,13 +313,16 @@ func buildRetryStorm(c *cluster, t0, from, to int64) func() AnswerKey {
 		default:
 			ing.mult = math.Max(1, ing.mult*0.97)
 		}
-		// HPA: +2 replicas every 30s after a minute, up to its max.
-		if s.now >= t0+60_000 && (s.now-t0)%30_000 < stepMs && api.replicas < maxReplicas && s.now < calm {
+		// HPA: +2 replicas every 30s once the CPU average it reads (a
+		// metrics-server window behind) shows the load, up to its max.
+		if s.now >= t0+90_000 && (s.now-t0)%30_000 < stepMs && api.replicas < maxReplicas && s.now < calm {
 			api.replicas += 2
 			s.mark("hpa", 0)
 		}
 		sat := s.dbConns(db) / db.maxConn
 		api.extraDB = 10 * math.Max(0, (sat-0.75)/0.25)
+	})
+	s.observe(func() {
 		if api.waiting > 0 {
 			s.mark("wait", t0)
 		}
@@ -343,8 +353,9 @@ func buildBadRollout(c *cluster, t0, from, to int64) func() AnswerKey {
 	s := c.s
 	w := c.checkout
 	tag := fmt.Sprintf("v1.%d.0", 40+s.rng.IntN(20))
+	s.phaseWith(jobKSM)
 	s.at(t0, func() { s.rollout(w, tag, true) })
-	s.hooks = append(s.hooks, func() {
+	s.observe(func() {
 		if s.now >= t0 && w.readyCount() < w.replicas {
 			s.mark("unavailable", t0)
 		}
@@ -372,6 +383,7 @@ func buildMemoryPressure(c *cluster, t0, from, to int64) func() AnswerKey {
 	s := c.s
 	w := c.worker
 	w.replicas = 4
+	s.phaseWith(jobKubelet)
 	rate := s.between(150, 220) * mib
 	var job *pod
 	var first *pod
@@ -401,9 +413,15 @@ func buildMemoryPressure(c *cluster, t0, from, to int64) func() AnswerKey {
 			}
 			if first == nil {
 				first = job
+				s.mark("job", t0)
 			}
 		}
 		job.memBoost += rate * s.noise(0.1)
+	})
+	s.observe(func() {
+		if s.now < t0 {
+			return
+		}
 		for _, n := range s.nodes {
 			if n.memPressure {
 				s.mark("pressure", t0)
@@ -416,7 +434,7 @@ func buildMemoryPressure(c *cluster, t0, from, to int64) func() AnswerKey {
 			// No worker was ready to run the job: nothing happened.
 			return AnswerKey{Quiet: true, Distractors: distr}
 		}
-		root := Step{Family: "memory", Entity: podEntity(first), At: tm(t0 + stepMs), Note: "batch job without a memory limit fills its node",
+		root := Step{Family: "memory", Entity: podEntity(first), At: tm(s.marks["job"]), Note: "batch job without a memory limit fills its node",
 			Signal: Signal{Metric: "container_memory_working_set_bytes", Match: map[string]string{"pod": first.name, "container": w.container}, Change: Rise}}
 		return AnswerKey{Root: root, Distractors: distr, Chain: []Step{
 			root,
@@ -430,9 +448,10 @@ func buildMemoryPressure(c *cluster, t0, from, to int64) func() AnswerKey {
 
 func buildRedisRestart(c *cluster, t0, from, to int64) func() AnswerKey {
 	s := c.s
+	s.phaseWith(c.redis.job())
 	upAt := restartDB(c, c.redis, t0)
 	w := c.storefront
-	s.hooks = append(s.hooks, func() {
+	s.observe(func() {
 		if w.waiting > 0 {
 			s.mark("wait", t0)
 		}
@@ -456,6 +475,7 @@ func buildRedisRestart(c *cluster, t0, from, to int64) func() AnswerKey {
 func buildRedHerring(c *cluster, t0, from, to int64) func() AnswerKey {
 	s := c.s
 	w := c.checkout
+	s.phaseWith(c.postgres.job())
 	upAt := restartDB(c, c.postgres, t0)
 	// The loud one: Karpenter replaces a drifted batch node a minute or two
 	// earlier; several batch pods move.
@@ -475,7 +495,7 @@ func buildRedHerring(c *cluster, t0, from, to int64) func() AnswerKey {
 		}
 	})
 	s.at(loud+90_000, func() { s.removeNode(n) })
-	s.hooks = append(s.hooks, func() {
+	s.observe(func() {
 		if w.waiting > 0 {
 			s.mark("wait", t0)
 		}

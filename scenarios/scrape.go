@@ -236,6 +236,14 @@ func (s *sim) dbConns(d *database) float64 {
 	return c + 5
 }
 
+// job is the scrape job of the database's exporter.
+func (d *database) job() string {
+	if d.engine == "mysql" {
+		return "mysqld-exporter"
+	}
+	return d.engine + "-exporter"
+}
+
 func (s *sim) scrapeDB(d *database) {
 	var dbPod *pod
 	for _, p := range d.wl.pods {
@@ -246,10 +254,7 @@ func (s *sim) scrapeDB(d *database) {
 	if dbPod == nil {
 		return
 	}
-	job := d.engine + "-exporter"
-	if d.engine == "mysql" {
-		job = "mysqld-exporter"
-	}
+	job := d.job()
 	l := []string{"instance", dbPod.ip + ":" + map[string]string{"mysql": "9104", "postgres": "9187", "redis": "9121"}[d.engine],
 		"namespace", d.ns, "pod", dbPod.name}
 	up := b2f(d.up)

@@ -26,6 +26,14 @@ type sim struct {
 	offsets    map[string]int64
 	actions    []action
 	hooks      []func()
+	// observers run after the world settled, before the scrape: they see
+	// this tick's state (marks of the answer key are taken there).
+	observers []func()
+	// phase is the offset within the interval at which the world's state
+	// changes: the exporter scraped at this offset is the first to see a
+	// change of a tick; jobs scraped earlier in the interval see it at
+	// their next scrape.
+	phase int64
 
 	nodes   []*node
 	wls     []*workload
@@ -205,6 +213,14 @@ func daily(ms int64) float64 {
 
 // ---- scheduling ----
 
+// observe runs f after every tick settled (see sim.observers).
+func (s *sim) observe(f func()) { s.observers = append(s.observers, f) }
+
+// phaseWith makes job the first exporter to see each tick's changes: the
+// trigger of a scenario is seen by its own exporter before its effects are
+// seen anywhere else.
+func (s *sim) phaseWith(job string) { s.phase = s.offset(job) }
+
 func (s *sim) at(ms int64, f func()) { s.actions = append(s.actions, action{at: ms, f: f}) }
 
 func (s *sim) run() []Series {
@@ -220,6 +236,9 @@ func (s *sim) run() []Series {
 			h()
 		}
 		s.settle()
+		for _, o := range s.observers {
+			o()
+		}
 		s.scrape()
 	}
 	type keyed struct {
@@ -284,6 +303,14 @@ func (s *sim) emit(job string, typ MetricType, name string, v float64, kv ...str
 		s.series[string(kb)] = ser
 	}
 	t := s.now + s.offset(job)
+	if s.offset(job) < s.phase {
+		// Scraped before this tick's changes took place: the state shows
+		// at the job's next scrape.
+		t += stepMs
+		if s.now >= s.end {
+			return
+		}
+	}
 	if n := len(ser.Samples); n > 0 && ser.Samples[n-1].T >= t {
 		return
 	}

@@ -10,6 +10,7 @@
 package scenarios
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -102,10 +103,13 @@ const (
 	Vanish Change = "vanish"
 	// Zero: a value that was > 0 becomes 0.
 	Zero Change = "zero"
-	// Rise: a gauge goes 20% above its mean of the previous 30 minutes.
+	// Rise: a gauge goes 20% and three standard deviations above its mean
+	// of the previous 30 minutes and stays there for three scrapes (noise
+	// is not a rise).
 	Rise Change = "rise"
 	// Surge: a counter grows 2.5 times faster than over the previous 30
-	// minutes.
+	// minutes, by at least 5 in one scrape. A counter born inside the data
+	// counted nothing before its first sample.
 	Surge Change = "surge"
 )
 
@@ -161,12 +165,15 @@ func (d *Data) Find(sig Signal, from, to time.Time) (time.Time, bool) {
 	best := int64(0)
 	found := false
 	endMs := d.End.UnixMilli()
+	// A series whose first sample comes after the first scrapes was born
+	// inside the data: before it, nothing was counted.
+	bornAfter := d.Start.UnixMilli() + 2*d.Interval.Milliseconds()
 	for i := range d.Series {
 		s := &d.Series[i]
 		if s.Name() != sig.Metric || !contains(s.Labels, sig.Match) || len(s.Samples) == 0 {
 			continue
 		}
-		t, ok := firstChange(s.Samples, sig.Change, lo, hi, endMs-d.Interval.Milliseconds())
+		t, ok := firstChange(s.Samples, sig.Change, lo, hi, endMs-d.Interval.Milliseconds(), s.Samples[0].T > bornAfter)
 		if ok && (!found || t < best) {
 			best, found = t, true
 		}
@@ -183,7 +190,7 @@ func contains(l, m map[string]string) bool {
 	return true
 }
 
-func firstChange(s []Sample, c Change, lo, hi, lastScrape int64) (int64, bool) {
+func firstChange(s []Sample, c Change, lo, hi, lastScrape int64, born bool) (int64, bool) {
 	in := func(t int64) bool { return t >= lo && t <= hi }
 	switch c {
 	case Appear:
@@ -196,7 +203,7 @@ func firstChange(s []Sample, c Change, lo, hi, lastScrape int64) (int64, bool) {
 		return s[0].T, true
 	}
 	if c == Rise || c == Surge {
-		return firstRise(s, c, in)
+		return firstRise(s, c, in, born)
 	}
 	for i := 1; i < len(s); i++ {
 		if !in(s[i].T) {
@@ -214,20 +221,27 @@ func firstChange(s []Sample, c Change, lo, hi, lastScrape int64) (int64, bool) {
 }
 
 // firstRise finds a Rise (level) or Surge (rate) against the previous 30
-// minutes of the same series.
-func firstRise(s []Sample, c Change, in func(int64) bool) (int64, bool) {
+// minutes of the same series. born says the series began inside the data:
+// its missing history counts as zeros (a Surge only).
+func firstRise(s []Sample, c Change, in func(int64) bool, born bool) (int64, bool) {
 	const lookback = 30 * 60 * 1000
+	const sustain = 3 // scrapes a Rise must hold
+	born = born && c == Surge
 	lo := 0
-	var sum float64
+	var sum, sq float64
 	for i := range s {
 		for lo < i && s[lo].T < s[i].T-lookback {
-			sum -= val(s, lo, c)
+			x := val(s, lo, c, born)
+			sum -= x
+			sq -= x * x
 			lo++
 		}
-		v := val(s, i, c)
-		if n := i - lo; in(s[i].T) && n >= 20 {
-			mean := sum / float64(n)
-			if c == Rise && v > mean*1.2 && v > mean {
+		v := val(s, i, c, born)
+		if n := i - lo; in(s[i].T) && (n >= 20 || born) {
+			mean := sum / float64(max(n, 1))
+			sd := math.Sqrt(math.Max(0, sq/float64(max(n, 1))-mean*mean))
+			level := math.Max(mean*1.2, mean+3*sd)
+			if c == Rise && v > level && v > mean && held(s[i:], level, sustain) {
 				return s[i].T, true
 			}
 			if c == Surge && v > 2.5*mean && v >= 5 {
@@ -235,17 +249,33 @@ func firstRise(s []Sample, c Change, in func(int64) bool) (int64, bool) {
 			}
 		}
 		sum += v
+		sq += v * v
 	}
 	return 0, false
 }
 
+// held reports whether the first n samples of s (all of them if fewer) are
+// above level.
+func held(s []Sample, level float64, n int) bool {
+	for i := 0; i < n && i < len(s); i++ {
+		if s[i].V <= level {
+			return false
+		}
+	}
+	return true
+}
+
 // val is the sample value (Rise) or its increase over the previous sample
-// (Surge, counter resets count from 0).
-func val(s []Sample, i int, c Change) float64 {
+// (Surge, counter resets count from 0; a counter born inside the data
+// counted its first value from 0).
+func val(s []Sample, i int, c Change, born bool) float64 {
 	if c == Rise {
 		return s[i].V
 	}
 	if i == 0 {
+		if born {
+			return s[0].V
+		}
 		return 0
 	}
 	if d := s[i].V - s[i-1].V; d >= 0 {
