@@ -439,28 +439,40 @@ func nsLabels(tp *topology, ent map[string]string) int {
 // detect runs change detection on every series, then gives series born in
 // the window the baseline of their siblings.
 func (a *analysis) detect() {
-	d := newDetector(a.n, a.b)
 	a.dets = make([]detection, len(a.sigs))
+	// Every series is detected on its own: the work is shared by a pool of
+	// workers, each with its own detector, writing into a.dets by index.
+	nw := workers(len(a.sigs))
+	dets := make([]*detector, nw)
+	for w := range dets {
+		dets[w] = newDetector(a.n, a.b)
+	}
+	parallelFor(len(a.sigs), nw, func(w, lo, hi int) {
+		d := dets[w]
+		for i := lo; i < hi; i++ {
+			s := &a.sigs[i]
+			if s.kind == Events && s.idx >= 0 && denseCounts(s.values, a.b) {
+				// Counts in most steps (errors or requests per step) are a
+				// level, with the trends, daily shapes and overdispersion of
+				// one: a Poisson test of the window's total against the
+				// baseline's would call any slow drift an incident.
+				s.kind = Gauge
+			}
+			switch s.kind {
+			case Events:
+				a.dets[i] = d.counts(s.values, false)
+			case State:
+				a.dets[i] = d.counts(s.values, true)
+			default:
+				a.dets[i] = d.gauge(s.values, refStats{})
+			}
+		}
+	})
+	d := dets[0]
 	var born []int
 	for i := range a.sigs {
-		s := &a.sigs[i]
-		if s.kind == Events && s.idx >= 0 && denseCounts(s.values, a.b) {
-			// Counts in most steps (errors or requests per step) are a
-			// level, with the trends, daily shapes and overdispersion of
-			// one: a Poisson test of the window's total against the
-			// baseline's would call any slow drift an incident.
-			s.kind = Gauge
-		}
-		switch s.kind {
-		case Events:
-			a.dets[i] = d.counts(s.values, false)
-		case State:
-			a.dets[i] = d.counts(s.values, true)
-		default:
-			a.dets[i] = d.gauge(s.values, refStats{})
-			if a.dets[i].needRef {
-				born = append(born, i)
-			}
+		if a.sigs[i].kind == Gauge && a.dets[i].needRef {
+			born = append(born, i)
 		}
 	}
 	if len(born) > 0 {
@@ -894,6 +906,13 @@ func (a *analysis) relate() {
 		fwd   bool // i -> j
 		topo  float64
 		prior bool
+		// Measured after the pairs are chosen: the lead/lag statistics
+		// both ways (rev only for a tie), and the coincidence floor.
+		pij, pji     bool
+		measure, tie bool
+		floor        float64
+		fwdSt, revSt pairStat
+		pairKey      uint64
 	}
 	var cands []cand
 	span := float64(2 * a.maxLag)
@@ -907,10 +926,7 @@ func (a *analysis) relate() {
 		if dt > float64(a.maxLag) && topo < 0.5 && !pij {
 			return false
 		}
-		c := cand{i: i, j: j, topo: topo}
-		var fwd, rev pairStat
-		fwd.p, rev.p = 1, 1
-		pairKey := hashKey(gi.key + "\x00" + gj.key)
+		c := cand{i: i, j: j, topo: topo, pij: pij, pji: pji}
 		// A localised change (a step, a burst; or two changes each
 		// largely localised) correlates with anything that moved at the
 		// same time: the chance of the two onsets falling this close is
@@ -923,30 +939,56 @@ func (a *analysis) relate() {
 		}
 		// When the coincidence alone makes any link insignificant (many
 		// changes in a short window), the correlation is not measured.
-		measure := xc != nil && gi.hasProf && gj.hasProf && floor < 1
-		if measure {
-			fwd = xc.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
-		}
-		c.fwd = true
-		if gj.onset-gi.onset <= 1 {
-			// Same or adjacent step: the order is ambiguous.
-			if measure {
-				rev = xc.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
-			}
-			if a.tieOrder(gi, gj, topo, pij, pji, fwd, rev) < 0 {
-				c.fwd = false
-				fwd = rev
-			}
-		}
-		fwd.p = math.Max(fwd.p, floor)
-		c.st = fwd
-		if c.fwd {
-			c.prior = pij
-		} else {
-			c.prior = pji
-		}
+		c.measure = xc != nil && gi.hasProf && gj.hasProf && floor < 1
+		c.floor = floor
+		// Same or adjacent step: the order is ambiguous.
+		c.tie = gj.onset-gi.onset <= 1
 		cands = append(cands, c)
 		return true
+	}
+	// measure runs the lagged correlations of the chosen pairs (the bulk
+	// of the pairwise work) and settles the direction of ties.
+	measure := func() {
+		nw := workers(len(cands))
+		xcs := make([]*xcorrer, nw)
+		for w := range xcs {
+			if xc != nil {
+				xcs[w] = xc.clone()
+			}
+		}
+		parallelFor(len(cands), nw, func(w, lo, hi int) {
+			x := xcs[w]
+			for k := lo; k < hi; k++ {
+				c := &cands[k]
+				c.fwdSt, c.revSt = pairStat{p: 1}, pairStat{p: 1}
+				if !c.measure {
+					continue
+				}
+				gi, gj := a.groups[c.i], a.groups[c.j]
+				pairKey := hashKey(gi.key + "\x00" + gj.key)
+				c.fwdSt = x.relate(gi.prof, gj.prof, pairKey, gj.onset-a.segStart, a.winLo, a.winHi)
+				if c.tie {
+					c.revSt = x.relate(gj.prof, gi.prof, pairKey^0x9e3779b97f4a7c15, gi.onset-a.segStart, a.winLo, a.winHi)
+				}
+			}
+		})
+		for k := range cands {
+			c := &cands[k]
+			gi, gj := a.groups[c.i], a.groups[c.j]
+			fwd := c.fwdSt
+			c.fwd = true
+			if c.tie && a.tieOrder(gi, gj, c.topo, c.pij, c.pji, c.fwdSt, c.revSt) < 0 {
+				c.fwd = false
+				fwd = c.revSt
+			}
+			fwd.p = math.Max(fwd.p, c.floor)
+			c.st = fwd
+			if c.fwd {
+				c.prior = c.pij
+			} else {
+				c.prior = c.pji
+			}
+		}
 	}
 	// The groups the bank's causes name as leading to each family or
 	// query, in order: a cause is paired with its effects even when many
@@ -999,6 +1041,7 @@ func (a *analysis) relate() {
 			}
 		}
 	}
+	measure()
 	// How many distinct entities the bank's causes tie each change to
 	// with no topology between them: one coincidence is plausible, a
 	// response across many entities (the pods of many workloads after a
@@ -1187,42 +1230,61 @@ func (a *analysis) profiles() *xcorrer {
 	a.segStart = start
 	a.winLo = max(0, a.b-start)
 	a.winHi = min(m, a.n-start)
-	d := newDetector(a.n, a.b)
-	sum := make([]float64, m)
-	one := make([]float64, m)
-	for _, g := range a.groups {
-		clear(sum)
-		for k, si := range g.members {
-			if k >= maxGroupProfile {
-				break
-			}
-			a.diffSeries(d, si, start, one)
-			for t := range sum {
-				sum[t] += one[t]
-			}
+	// Each group's profile is its own: a pool of workers, each with its
+	// own detector, buffers and FFT scratch, writes them by group.
+	nw := workers(len(a.groups))
+	type scratch struct {
+		d        *detector
+		sum, one []float64
+	}
+	sc := make([]scratch, nw)
+	for w := range sc {
+		sc[w] = scratch{d: newDetector(a.n, a.b), sum: make([]float64, m), one: make([]float64, m)}
+	}
+	parallelFor(len(a.groups), nw, func(w, lo, hi int) {
+		d, sum, one := sc[w].d, sc[w].sum, sc[w].one
+		for _, g := range a.groups[lo:hi] {
+			a.profile(xc, d, g, start, sum, one)
 		}
-		g.prof = xc.newProfile(sum)
-		g.hasProf = g.prof.norm > 0
-		// How much of the profile's energy sits at the onset: a single
-		// step or burst can be related to another only through timing.
-		var mean, tot, near float64
-		for _, v := range sum {
-			mean += v
+	})
+	return xc
+}
+
+// profile sums the change series of a group's leading members over the
+// lead/lag segment into its profile, and measures how much of it sits at
+// the onset. sum and one are scratch of the segment's length.
+func (a *analysis) profile(xc *xcorrer, d *detector, g *group, start int, sum, one []float64) {
+	m := len(sum)
+	clear(sum)
+	for k, si := range g.members {
+		if k >= maxGroupProfile {
+			break
 		}
-		mean /= float64(m)
-		on := g.onset - start
-		for t, v := range sum {
-			v -= mean
-			tot += v * v
-			if t >= on-3 && t <= on+3 {
-				near += v * v
-			}
-		}
-		if tot > 0 {
-			g.conc = near / tot
+		a.diffSeries(d, si, start, one)
+		for t := range sum {
+			sum[t] += one[t]
 		}
 	}
-	return xc
+	g.prof = xc.newProfile(sum)
+	g.hasProf = g.prof.norm > 0
+	// How much of the profile's energy sits at the onset: a single
+	// step or burst can be related to another only through timing.
+	var mean, tot, near float64
+	for _, v := range sum {
+		mean += v
+	}
+	mean /= float64(m)
+	on := g.onset - start
+	for t, v := range sum {
+		v -= mean
+		tot += v * v
+		if t >= on-3 && t <= on+3 {
+			near += v * v
+		}
+	}
+	if tot > 0 {
+		g.conc = near / tot
+	}
 }
 
 // diffSeries writes the normalised change series of one signal over

@@ -96,6 +96,15 @@ func newXcorrer(m, maxLag int, seed int64) *xcorrer {
 	}
 }
 
+// clone returns an xcorrer sharing x's plan and seed with scratch of its
+// own, for another goroutine.
+func (x *xcorrer) clone() *xcorrer {
+	return &xcorrer{
+		plan: x.plan, m: x.m, maxLag: x.maxLag, seed: x.seed,
+		buf: make([]complex128, x.m), r: make([]float64, x.m), smax: make([]float64, x.m),
+	}
+}
+
 // newProfile centres a real series of length m and takes its spectrum.
 func (x *xcorrer) newProfile(d []float64) profile {
 	var mean float64
