@@ -132,8 +132,7 @@ func (a *app) newFlagSet(name, usage string) *pflag.FlagSet {
 func (a *app) parse(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fs.Usage()
-			return err
+			return err // pflag has printed the usage
 		}
 		return usageError{err}
 	}

@@ -233,3 +233,15 @@ func scenarioData(t *testing.T, name string) (*scenarios.Data, []byte) {
 	}
 	return d, om.Bytes()
 }
+
+func TestHelpOnce(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"report", "--help"}, {"drill", "-h"}} {
+		code, stdout, stderr := run(t, args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+		if n := strings.Count(stdout, "Usage: causeway"); n != 1 {
+			t.Errorf("%v: the usage is printed %d times:\n%s", args, n, stdout)
+		}
+	}
+}
