@@ -371,12 +371,17 @@ func (a *analysis) inferSiblings() {
 		rest := make([]string, len(is))
 		count := map[string]int{}
 		for x, i := range is {
+			// The component is named by the entity labels other than the
+			// replica's; a namespace scopes it (the app containers of two
+			// namespaces are two components) but names none on its own.
 			r := map[string]string{}
+			named := 0
 			for k, v := range a.sigs[i].entity {
 				if k == rk {
 					continue
 				}
 				if kind, ok := a.tp.kindOf(k); ok && kind == "namespace" {
+					r[k] = v
 					continue
 				} else if !ok {
 					// An attribute (capacity_type, job): the replicas
@@ -385,8 +390,9 @@ func (a *analysis) inferSiblings() {
 					break
 				}
 				r[k] = v
+				named++
 			}
-			if len(r) == 0 || len(r) != len(a.sigs[i].entity)-1-nsLabels(a.tp, a.sigs[i].entity) {
+			if named == 0 || len(r) != len(a.sigs[i].entity)-1 {
 				continue
 			}
 			rest[x] = "group=" + labelString(r, nil)
@@ -423,17 +429,6 @@ func (a *analysis) inferSiblings() {
 			}
 		}
 	}
-}
-
-// nsLabels counts the namespace labels of an entity.
-func nsLabels(tp *topology, ent map[string]string) int {
-	n := 0
-	for k := range ent {
-		if kind, ok := tp.kindOf(k); ok && kind == "namespace" {
-			n++
-		}
-	}
-	return n
 }
 
 // detect runs change detection on every series, then gives series born in
@@ -789,6 +784,12 @@ func (a *analysis) group() {
 		curKey, lastOnset = it.key, on
 	}
 	for _, g := range a.groups {
+		if lead := a.stragglers(g.members); lead > 0 {
+			a.groups = append(a.groups, &group{members: g.members[:lead:lead], parent: g.parent})
+			g.members = g.members[lead:]
+		}
+	}
+	for _, g := range a.groups {
 		a.finishGroup(g)
 	}
 	sort.SliceStable(a.groups, func(i, j int) bool {
@@ -801,6 +802,43 @@ func (a *analysis) group() {
 	for i, g := range a.groups {
 		g.order = i
 	}
+}
+
+// stragglers returns how many leading members of a group (members in
+// onset order) are not part of its change: when most siblings moved
+// together within the grid's ambiguity (the core) and a few changed alone
+// well before, separated from the core by more than the ambiguity, those
+// few are their own changes (noise, an unrelated drift) that the chaining
+// tolerance let in. Left in, they would put the group's onset minutes
+// before the moment its members actually changed, ahead of the cause.
+// A spread that reaches the core step by step (a rollout, a cascade) is
+// kept whole.
+func (a *analysis) stragglers(ms []int) int {
+	const minCore = 3
+	if len(ms) < minCore+1 {
+		return 0
+	}
+	on := func(k int) int { return a.dets[ms[k]].onset }
+	// The core: the most members whose onsets fall within one ambiguity
+	// window (the earliest such window).
+	cs, cn := 0, 0
+	for lo, hi := 0, 0; lo < len(ms); lo++ {
+		for hi < len(ms) && on(hi)-on(lo) <= a.ambig {
+			hi++
+		}
+		if hi-lo > cn {
+			cs, cn = lo, hi-lo
+		}
+	}
+	// The members that lead into the core without a gap belong to it.
+	j := cs
+	for j > 0 && on(j)-on(j-1) <= a.ambig {
+		j--
+	}
+	if j == 0 || cn < minCore || 3*j > cn {
+		return 0
+	}
+	return j
 }
 
 func (a *analysis) finishGroup(g *group) {
