@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/causeway-sre/causeway/incident"
+	"github.com/causeway-sre/causeway/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
@@ -340,25 +341,6 @@ func TestTemplateExample(t *testing.T) {
 	}
 }
 
-// repoRoot is the module root (where the markdownlint configuration lives).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // markdownlint runs markdownlint-cli2 (through npx) on files with the
 // repository's configuration; it skips when npx is absent.
 func markdownlint(t *testing.T, files ...string) {
@@ -370,7 +352,7 @@ func markdownlint(t *testing.T, files ...string) {
 	if err != nil {
 		t.Skip("markdownlint: npx is not installed")
 	}
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t) // where the markdownlint configuration lives
 	args := append([]string{"--yes", "markdownlint-cli2", "--config", filepath.Join(root, ".markdownlint-cli2.yaml")}, files...)
 	cmd := exec.Command(npx, args...)
 	cmd.Dir = root

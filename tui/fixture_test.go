@@ -17,6 +17,7 @@ import (
 
 	"github.com/causeway-sre/causeway/correlate"
 	"github.com/causeway-sre/causeway/incident"
+	"github.com/causeway-sre/causeway/internal/testenv"
 	"github.com/causeway-sre/causeway/queries"
 )
 
@@ -197,24 +198,8 @@ func keys(t *testing.T, m Model, ks ...string) Model {
 	return m
 }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+// press is the key press for s (testenv.Key).
+func press(s string) tea.KeyPressMsg { return testenv.Key(s) }
 
 func screenText(m Model) string { return ansi.Strip(m.View().Content) }
 

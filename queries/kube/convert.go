@@ -18,97 +18,112 @@ const (
 	SourceNodeStatus = "node-status"
 )
 
-// coreEventTime is the time an event speaks of: the first non-empty of
+// eventFields are what core/v1 and events.k8s.io/v1 events both carry,
+// under different names; seriesCount and seriesLast are zero without a
+// series.
+type eventFields struct {
+	seriesCount           int32
+	seriesLast, eventTime metav1.MicroTime
+	last, first, created  metav1.Time
+	count                 int32
+	typ, reason, message  string
+	controller, component string
+	namespace             string
+	ref                   corev1.ObjectReference
+}
+
+func coreEventFields(e *corev1.Event) eventFields {
+	f := eventFields{
+		eventTime: e.EventTime, last: e.LastTimestamp, first: e.FirstTimestamp, created: e.CreationTimestamp,
+		count: e.Count, typ: e.Type, reason: e.Reason, message: e.Message,
+		controller: e.ReportingController, component: e.Source.Component,
+		namespace: e.Namespace, ref: e.InvolvedObject,
+	}
+	if e.Series != nil {
+		f.seriesCount, f.seriesLast = e.Series.Count, e.Series.LastObservedTime
+	}
+	return f
+}
+
+func v1EventFields(e *eventsv1.Event) eventFields {
+	f := eventFields{
+		eventTime: e.EventTime, last: e.DeprecatedLastTimestamp, first: e.DeprecatedFirstTimestamp, created: e.CreationTimestamp,
+		count: e.DeprecatedCount, typ: e.Type, reason: e.Reason, message: e.Note,
+		controller: e.ReportingController, component: e.DeprecatedSource.Component,
+		namespace: e.Namespace, ref: e.Regarding,
+	}
+	if e.Series != nil {
+		f.seriesCount, f.seriesLast = e.Series.Count, e.Series.LastObservedTime
+	}
+	return f
+}
+
+// time is the time an event speaks of: the first non-empty of
 // series.lastObservedTime, eventTime, lastTimestamp, firstTimestamp and
 // metadata.creationTimestamp (scheduler events written through
 // events.k8s.io have null first/last timestamps).
+func (f *eventFields) time() time.Time {
+	switch {
+	case !f.seriesLast.IsZero():
+		return f.seriesLast.Time
+	case !f.eventTime.IsZero():
+		return f.eventTime.Time
+	case !f.last.IsZero():
+		return f.last.Time
+	case !f.first.IsZero():
+		return f.first.Time
+	}
+	return f.created.Time
+}
+
+func (f *eventFields) event() queries.Event {
+	count := int(f.count)
+	if f.seriesCount > 0 {
+		count = int(f.seriesCount)
+	}
+	src := f.controller
+	if src == "" {
+		src = f.component
+	}
+	ref := f.ref
+	ns := ref.Namespace
+	if ns == "" && ref.Kind != "Node" && ref.Kind != "Namespace" {
+		ns = f.namespace
+	}
+	return queries.Event{
+		Time:      f.time().UTC(),
+		Type:      f.typ,
+		Reason:    f.reason,
+		Message:   f.message,
+		Kind:      ref.Kind,
+		Namespace: ns,
+		Name:      ref.Name,
+		Source:    src,
+		Count:     max(count, 1),
+		Entity:    entityFor(ref.Kind, ns, ref.Name, ref.FieldPath),
+	}
+}
+
+// coreEventTime is the time a core/v1 event speaks of (eventFields.time).
 func coreEventTime(e *corev1.Event) time.Time {
-	if e.Series != nil && !e.Series.LastObservedTime.IsZero() {
-		return e.Series.LastObservedTime.Time
-	}
-	if !e.EventTime.IsZero() {
-		return e.EventTime.Time
-	}
-	if !e.LastTimestamp.IsZero() {
-		return e.LastTimestamp.Time
-	}
-	if !e.FirstTimestamp.IsZero() {
-		return e.FirstTimestamp.Time
-	}
-	return e.CreationTimestamp.Time
+	f := coreEventFields(e)
+	return f.time()
 }
 
 // v1EventTime is coreEventTime for events.k8s.io/v1.
 func v1EventTime(e *eventsv1.Event) time.Time {
-	if e.Series != nil && !e.Series.LastObservedTime.IsZero() {
-		return e.Series.LastObservedTime.Time
-	}
-	if !e.EventTime.IsZero() {
-		return e.EventTime.Time
-	}
-	if !e.DeprecatedLastTimestamp.IsZero() {
-		return e.DeprecatedLastTimestamp.Time
-	}
-	if !e.DeprecatedFirstTimestamp.IsZero() {
-		return e.DeprecatedFirstTimestamp.Time
-	}
-	return e.CreationTimestamp.Time
+	f := v1EventFields(e)
+	return f.time()
 }
 
 func fromCoreEvent(e *corev1.Event) queries.Event {
-	count := int(e.Count)
-	if e.Series != nil && e.Series.Count > 0 {
-		count = int(e.Series.Count)
-	}
-	src := e.ReportingController
-	if src == "" {
-		src = e.Source.Component
-	}
-	ref := e.InvolvedObject
-	ns := ref.Namespace
-	if ns == "" && ref.Kind != "Node" && ref.Kind != "Namespace" {
-		ns = e.Namespace
-	}
-	return queries.Event{
-		Time:      coreEventTime(e).UTC(),
-		Type:      e.Type,
-		Reason:    e.Reason,
-		Message:   e.Message,
-		Kind:      ref.Kind,
-		Namespace: ns,
-		Name:      ref.Name,
-		Source:    src,
-		Count:     max(count, 1),
-		Entity:    entityFor(ref.Kind, ns, ref.Name, ref.FieldPath),
-	}
+	f := coreEventFields(e)
+	return f.event()
 }
 
 func fromV1Event(e *eventsv1.Event) queries.Event {
-	count := int(e.DeprecatedCount)
-	if e.Series != nil && e.Series.Count > 0 {
-		count = int(e.Series.Count)
-	}
-	src := e.ReportingController
-	if src == "" {
-		src = e.DeprecatedSource.Component
-	}
-	ref := e.Regarding
-	ns := ref.Namespace
-	if ns == "" && ref.Kind != "Node" && ref.Kind != "Namespace" {
-		ns = e.Namespace
-	}
-	return queries.Event{
-		Time:      v1EventTime(e).UTC(),
-		Type:      e.Type,
-		Reason:    e.Reason,
-		Message:   e.Note,
-		Kind:      ref.Kind,
-		Namespace: ns,
-		Name:      ref.Name,
-		Source:    src,
-		Count:     max(count, 1),
-		Entity:    entityFor(ref.Kind, ns, ref.Name, ref.FieldPath),
-	}
+	f := v1EventFields(e)
+	return f.event()
 }
 
 // entityFor names an involved object with the label names the metrics use

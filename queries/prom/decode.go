@@ -198,23 +198,17 @@ func (d *decoder) decode() error {
 		}
 		switch string(k) {
 		case "status":
-			b, err := s.str()
-			if err != nil {
+			if status, err = s.text(); err != nil {
 				return err
 			}
-			status = string(b)
 		case "errorType":
-			b, err := s.str()
-			if err != nil {
+			if errType, err = s.text(); err != nil {
 				return err
 			}
-			errType = string(b)
 		case "error":
-			b, err := s.str()
-			if err != nil {
+			if errMsg, err = s.text(); err != nil {
 				return err
 			}
-			errMsg = string(b)
 		case "data":
 			rt, saw, err := d.data()
 			if err != nil {
@@ -270,14 +264,7 @@ func (d *decoder) decode() error {
 // notes reads "warnings" or "infos": an array of strings (or null).
 func (d *decoder) notes() error {
 	s := d.s
-	if c, err := s.peek(); err != nil {
-		return err
-	} else if c == 'n' {
-		_, err := s.literal()
-		return err
-	}
-	empty, err := s.open('[', ']')
-	if err != nil || empty {
+	if ok, err := s.openNullable('[', ']'); err != nil || !ok {
 		return err
 	}
 	for {
@@ -295,14 +282,7 @@ func (d *decoder) notes() error {
 
 func (d *decoder) data() (resultType string, sawResult bool, err error) {
 	s := d.s
-	if c, err := s.peek(); err != nil {
-		return "", false, err
-	} else if c == 'n' {
-		_, err := s.literal()
-		return "", false, err
-	}
-	empty, err := s.open('{', '}')
-	if err != nil || empty {
+	if ok, err := s.openNullable('{', '}'); err != nil || !ok {
 		return "", false, err
 	}
 	for {
@@ -312,11 +292,9 @@ func (d *decoder) data() (resultType string, sawResult bool, err error) {
 		}
 		switch string(k) {
 		case "resultType":
-			b, err := s.str()
-			if err != nil {
+			if resultType, err = s.text(); err != nil {
 				return "", false, err
 			}
-			resultType = string(b)
 			if resultType != "matrix" {
 				return "", false, &errNotMatrix{resultType}
 			}
@@ -454,14 +432,7 @@ func (d *decoder) resolve() []float64 {
 
 func (d *decoder) metric() error {
 	s := d.s
-	if c, err := s.peek(); err != nil {
-		return err
-	} else if c == 'n' {
-		_, err := s.literal()
-		return err
-	}
-	empty, err := s.open('{', '}')
-	if err != nil || empty {
+	if ok, err := s.openNullable('{', '}'); err != nil || !ok {
 		return err
 	}
 	for {
@@ -486,14 +457,7 @@ func (d *decoder) metric() error {
 // for a dropped series: parsed and discarded); otherwise to d.pending.
 func (d *decoder) values(direct bool, target []float64) error {
 	s := d.s
-	if c, err := s.peek(); err != nil {
-		return err
-	} else if c == 'n' {
-		_, err := s.literal()
-		return err
-	}
-	empty, err := s.open('[', ']')
-	if err != nil || empty {
+	if ok, err := s.openNullable('[', ']'); err != nil || !ok {
 		return err
 	}
 	g := d.c.g

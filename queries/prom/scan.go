@@ -157,6 +157,31 @@ func (s *scanner) open(c, closing byte) (empty bool, err error) {
 	return false, nil
 }
 
+// openNullable is open for a container that may also be null: it consumes
+// null, or the opening byte, and reports whether elements follow (false for
+// null and for an empty container, whose closing byte it consumes too).
+func (s *scanner) openNullable(c, closing byte) (ok bool, err error) {
+	next, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	if next == 'n' {
+		_, err := s.literal()
+		return false, err
+	}
+	empty, err := s.open(c, closing)
+	return err == nil && !empty, err
+}
+
+// text reads a string value and copies it out of the buffer.
+func (s *scanner) text() (string, error) {
+	b, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
 // key reads an object key and its colon. The key is copied aside first:
 // reading the colon may refill the buffer, which moves the bytes str()
 // pointed at (a key ending exactly at a read boundary would otherwise come

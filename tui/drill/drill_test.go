@@ -17,6 +17,7 @@ import (
 
 	"github.com/causeway-sre/causeway/correlate"
 	"github.com/causeway-sre/causeway/drill"
+	"github.com/causeway-sre/causeway/internal/testenv"
 	"github.com/causeway-sre/causeway/queries"
 	"github.com/causeway-sre/causeway/scenarios"
 )
@@ -96,22 +97,8 @@ type clockAt struct{ t time.Time }
 
 func (c *clockAt) now() time.Time { return c.t }
 
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+// press is the key press for s (testenv.Key).
+func press(s string) tea.KeyPressMsg { return testenv.Key(s) }
 
 // play sends keys one by one and returns the model and the last command.
 func play(t *testing.T, m Model, keys ...string) (Model, tea.Cmd) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/causeway-sre/causeway/internal/testenv"
 )
 
 // TestTmuxDrill plays `causeway drill spot-interruption` through the real
@@ -17,52 +19,20 @@ func TestTmuxDrill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("tmux: skipped in -short mode")
 	}
-	tmux, err := exec.LookPath("tmux")
+	tmux := testenv.TmuxBinary(t)
+	bin, err := testenv.CausewayBinary(t)
 	if err != nil {
-		t.Skip("tmux is not installed")
-	}
-	root := moduleRoot(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "causeway")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/causeway")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Skipf("cmd/causeway does not build yet: %v\n%s", err, out)
+		t.Skipf("cmd/causeway does not build yet: %v", err)
 	}
 	if out, err := exec.Command(bin, "drill", "--help").CombinedOutput(); err != nil {
 		t.Skipf("causeway drill is not there yet (drill --help: %v)\n%s", err, out)
 	}
 
-	sock := fmt.Sprintf("causeway-drill-%d-%d", os.Getpid(), time.Now().UnixNano())
+	dir := t.TempDir()
 	card := filepath.Join(dir, "card.md")
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
 	shell := fmt.Sprintf("cd %s && %s drill spot-interruption --export %s; echo EXITED $?; sleep 30", dir, bin, card)
-	run("new-session", "-d", "-s", "drill", "-x", "100", "-y", "30", shell)
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
-
-	screen := func() string { return run("capture-pane", "-p", "-t", "drill") }
-	send := func(keys ...string) { run(append([]string{"send-keys", "-t", "drill"}, keys...)...) }
-	waitFor := func(what string, d time.Duration) string {
-		t.Helper()
-		deadline := time.Now().Add(d)
-		for {
-			s := screen()
-			if strings.Contains(s, what) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q on the screen after %s:\n%s", what, d, s)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
+	tm := testenv.NewTmux(t, tmux, 100, 30, shell)
+	screen, send, waitFor := tm.Screen, tm.Send, tm.WaitForText
 
 	waitFor("Paged:", 90*time.Second)
 	waitFor("⏱", 5*time.Second)
@@ -119,22 +89,4 @@ func selectedRow(screen string) string {
 		}
 	}
 	return ""
-}
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
 }
