@@ -1,6 +1,8 @@
 package drill
 
 import (
+	"github.com/causeway-sre/causeway/internal/testenv"
+
 	"bytes"
 	"flag"
 	"os"
@@ -15,22 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n%s", name, got)
-	}
+	testenv.Golden(t, name, got, *update)
 }
 
 func scorecards(t *testing.T) map[string][]byte {

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -218,20 +216,5 @@ func checkFits(t *testing.T, name, s string, w, h int) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if updating() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from %s\n--- got ---\n%s\n--- want ---\n%s", name, p, got, want)
-	}
+	testenv.Golden(t, name+".golden", []byte(got), updating())
 }

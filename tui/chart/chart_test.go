@@ -1,11 +1,11 @@
 package chart
 
 import (
+	"github.com/causeway-sre/causeway/internal/testenv"
+
 	"flag"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,22 +62,7 @@ func press(s string) tea.KeyPressMsg {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("read golden (run with -update): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s: view differs from golden\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
+	testenv.Golden(t, name+".golden", []byte(got), *update)
 }
 
 func TestGolden(t *testing.T) {
