@@ -14,6 +14,14 @@ import (
 // that changed alone minutes before its siblings (noise) does not pull the
 // group's onset ahead of the database restart that the siblings followed.
 func TestReplicasAcrossNamespaces(t *testing.T) {
+	for _, lead := range []int{8, 5} {
+		t.Run("lead="+strconv.Itoa(lead), func(t *testing.T) { replicasAcrossNamespaces(t, lead) })
+	}
+}
+
+// replicasAcrossNamespaces runs the case with the lone pod changing lead
+// steps before the restart.
+func replicasAcrossNamespaces(t *testing.T, lead int) {
 	const points, baseline, restart = 480, 240, 360
 	rng := rand.New(rand.NewPCG(7, 11))
 	in := &correlate.Input{
@@ -34,7 +42,7 @@ func TestReplicasAcrossNamespaces(t *testing.T) {
 			case p < 8: // the database's clients, 45 s after the restart
 				on = restart + 3 + rng.IntN(2)
 			case p == 8 && ns == 0: // one pod of the first namespace, alone, minutes before
-				on = restart - 8
+				on = restart - lead
 			}
 			if on >= 0 {
 				for j := on; j < points; j++ {
@@ -62,6 +70,12 @@ func TestReplicasAcrossNamespaces(t *testing.T) {
 	for _, rc := range f.RootCauses {
 		if rc.Query == "memory_working_set" && rc.Entity["namespace"] == "" {
 			t.Errorf("root cause %v merges pods of several namespaces", rc.Entity)
+		}
+		// A namespace's group (no single pod named) changed when its
+		// members did, after the restart; the lone early pod must not
+		// drag the group's onset ahead.
+		if rc.Query == "memory_working_set" && rc.Entity["pod"] == "" && rc.Onset.Before(in.Time(restart)) {
+			t.Errorf("group %v has onset %s, before the restart its members followed", rc.Entity, rc.Onset.Format("15:04:05"))
 		}
 	}
 	for _, ch := range f.Chains {
