@@ -128,7 +128,7 @@ func runOne(ctx context.Context, src Source, q Query, w Window, opts RunOptions)
 		matrix = matrix[:opts.MaxSeries]
 	}
 	if row.Dropped > 0 {
-		row.Warnings = append(row.Warnings, fmt.Sprintf("kept %d of %d series: narrow with --selector", len(matrix), len(matrix)+row.Dropped))
+		row.Warnings = append(row.Warnings, droppedWarning(len(matrix), len(matrix)+row.Dropped))
 	}
 
 	out := make([]Series, 0, len(matrix))
@@ -225,4 +225,20 @@ func labelKey(ls map[string]string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// droppedWarning is the note Run adds to a row whose series were cut.
+func droppedWarning(kept, total int) string {
+	return fmt.Sprintf("kept %d of %d series: narrow with --selector", kept, total)
+}
+
+// SourceWarnings returns a row's warnings without the note Run itself adds
+// when it cuts series, i.e. what the source said. A replay hands these back
+// to Run, which adds its own note again.
+func SourceWarnings(row QueryResult) Warnings {
+	ws := row.Warnings
+	if n := len(ws); row.Dropped > 0 && n > 0 && ws[n-1] == droppedWarning(row.Series, row.Series+row.Dropped) {
+		ws = ws[:n-1]
+	}
+	return slices.Clone(ws)
 }

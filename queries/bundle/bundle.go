@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -223,15 +222,9 @@ func (r *replay) QueryRange(ctx context.Context, req queries.Request) (queries.R
 	return resp, nil
 }
 
-// serverWarnings are a row's warnings without the note queries.Run adds
-// when it drops series ("kept N of M series ..."): the runner adds it again
-// on replay.
+// serverWarnings are a row's warnings as the source gave them.
 func serverWarnings(row Query) queries.Warnings {
-	ws := row.Warnings
-	if n := len(ws); row.Dropped > 0 && n > 0 && strings.HasPrefix(ws[n-1], "kept ") && strings.Contains(ws[n-1], " series") {
-		ws = ws[:n-1]
-	}
-	return queries.Warnings(slices.Clone(ws))
+	return queries.SourceWarnings(queries.QueryResult{Series: row.Series, Warnings: row.Warnings, Dropped: row.Dropped})
 }
 
 // subGrid locates the grid of want inside the recorded grid: its first
