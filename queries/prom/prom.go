@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +66,11 @@ type Options struct {
 	// budget): a range is split up front so that no slice is expected to
 	// exceed it, from the series count the first slice returned.
 	MaxSamples int
-	// SliceParallel caps the concurrent requests of one query (default 4).
+	// SliceParallel caps the concurrent requests of one query. The default
+	// is the client's cores, between 2 and 4: each request in flight is a
+	// body to decode, and on a 2-core machine sharing its cores with the
+	// server, 4 requests at once made the server hold 4 answers in memory
+	// and took ~1.6x as long as 2 (issue 9, hack/bench-e2e.sh).
 	SliceParallel int
 	// Tries is the number of attempts for transient errors (default 3).
 	Tries int
@@ -107,7 +112,7 @@ func New(opts Options) (*Source, error) {
 		opts.MaxPoints = 11000
 	}
 	if opts.SliceParallel <= 0 {
-		opts.SliceParallel = 4
+		opts.SliceParallel = min(4, max(2, runtime.GOMAXPROCS(0)))
 	}
 	if opts.Tries <= 0 {
 		opts.Tries = 3
