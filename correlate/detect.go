@@ -156,8 +156,12 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 			m, sigma = ref.median, ref.sigma
 		}
 	} else {
-		var mad float64
-		m, mad = medianMAD(tmp)
+		var lo, hi float64
+		m, lo, hi = medianMid(tmp)
+		for i, v := range tmp {
+			tmp[i] = math.Abs(v - m)
+		}
+		mad := median(tmp)
 		m1, c1, n1 := d.segMedian(0, b/2)
 		m2, c2, n2 := d.segMedian(b/2, b)
 		if n1 >= 3 && n2 >= 3 && c2 > c1 {
@@ -174,14 +178,24 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 			}
 		}
 		cB = sumT / float64(nb)
-		tmp = tmp[:0]
-		for t := 0; t < b; t++ {
-			if !math.IsNaN(x[t]) {
-				tmp = append(tmp, x[t]-m-slope*(float64(t)-cB))
-			}
-		}
+		// Without a trend the residuals are x - m, whose median is the
+		// baseline's middle values minus m (the subtraction keeps their
+		// order), and when that is 0 their MAD is the one just computed:
+		// two selections saved on most series, the same numbers.
 		var madR float64
-		offset, madR = medianMAD(tmp)
+		if slope == 0 {
+			offset = ((lo - m) + (hi - m)) / 2
+			madR = mad
+		}
+		if slope != 0 || offset != 0 {
+			tmp = tmp[:0]
+			for t := 0; t < b; t++ {
+				if !math.IsNaN(x[t]) {
+					tmp = append(tmp, x[t]-m-slope*(float64(t)-cB))
+				}
+			}
+			offset, madR = medianMAD(tmp)
+		}
 		sigma = madScale * madR
 		if madR == 0 {
 			// Quantised baselines (mostly one value, sometimes another):

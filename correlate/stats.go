@@ -12,23 +12,30 @@ const madScale = 1.4826
 // median returns the median of a, reordering a in place. a must not be empty
 // and must not hold NaN.
 func median(a []float64) float64 {
+	m, _, _ := medianMid(a)
+	return m
+}
+
+// medianMid is median that also returns the middle values it averaged (lo
+// == hi == the median for an odd length).
+func medianMid(a []float64) (med, lo, hi float64) {
 	n := len(a)
 	if n == 0 {
-		return math.NaN()
+		return math.NaN(), math.NaN(), math.NaN()
 	}
 	k := n / 2
-	hi := selectK(a, k)
+	hi = selectK(a, k)
 	if n%2 == 1 {
-		return hi
+		return hi, hi, hi
 	}
 	// The lower middle is the largest value left of k after selection.
-	lo := a[0]
+	lo = a[0]
 	for _, v := range a[1:k] {
 		if v > lo {
 			lo = v
 		}
 	}
-	return (lo + hi) / 2
+	return (lo + hi) / 2, lo, hi
 }
 
 // selectK partially orders a so that a[k] holds the k-th smallest value
