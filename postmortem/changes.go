@@ -20,7 +20,53 @@ type reader struct {
 	w      queries.Window
 	base   int
 	series map[string][]*queries.Series // by query id
+	index  map[string]*entityIndex      // by query id, built on first use
 	f      *correlate.Findings
+}
+
+// entityIndex finds a query's series by entity without a scan: a report on
+// 10,000 pods asks for dozens of entities (issue 9).
+type entityIndex struct {
+	exact   map[string]*queries.Series   // entityKey -> first series
+	posting map[string][]*queries.Series // "label\xffvalue" -> series, in order
+}
+
+// entityKey is a canonical text of an entity (labels sorted).
+func entityKey(e map[string]string) string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte(0xff)
+		b.WriteString(e[k])
+		b.WriteByte(0xfe)
+	}
+	return b.String()
+}
+
+func (rd *reader) indexOf(query string) *entityIndex {
+	if ix, ok := rd.index[query]; ok {
+		return ix
+	}
+	ix := &entityIndex{exact: map[string]*queries.Series{}, posting: map[string][]*queries.Series{}}
+	for _, s := range rd.series[query] {
+		if k := entityKey(s.Entity); ix.exact[k] == nil {
+			ix.exact[k] = s
+		}
+		for k, v := range s.Entity {
+			pk := k + "\xff" + v
+			ix.posting[pk] = append(ix.posting[pk], s)
+		}
+	}
+	if rd.index == nil {
+		rd.index = map[string]*entityIndex{}
+	}
+	rd.index[query] = ix
+	return ix
 }
 
 func newReader(r *incident.Report, n *namer) *reader {
@@ -46,17 +92,22 @@ func subset(sub, full map[string]string) bool {
 // find returns the series of query with exactly entity e, else those whose
 // entity holds e (the members of a group), in a stable order.
 func (rd *reader) find(query string, e map[string]string) []*queries.Series {
-	var exact, sub []*queries.Series
-	for _, s := range rd.series[query] {
-		switch {
-		case sameEntity(s.Entity, e):
-			exact = append(exact, s)
-		case subset(e, s.Entity):
-			sub = append(sub, s)
+	ix := rd.indexOf(query)
+	if s := ix.exact[entityKey(e)]; s != nil {
+		return []*queries.Series{s}
+	}
+	// The members hold every label of e: scan the shortest posting list.
+	cands := rd.series[query]
+	for k, v := range e {
+		if p := ix.posting[k+"\xff"+v]; len(p) < len(cands) {
+			cands = p
 		}
 	}
-	if len(exact) > 0 {
-		return exact[:1]
+	var sub []*queries.Series
+	for _, s := range cands {
+		if subset(e, s.Entity) {
+			sub = append(sub, s)
+		}
 	}
 	return sub
 }
