@@ -142,9 +142,48 @@ func runOne(ctx context.Context, src Source, q Query, w Window, opts RunOptions)
 			Values: s.Values,
 		})
 	}
+	if len(q.Entity) > 0 {
+		out = foldEntities(out)
+	}
 	row.Series = len(out)
 	row.Duration = time.Since(began)
 	return row, out
+}
+
+// foldEntities makes the series of one query that name the same entity one
+// series, the largest value at each step (absent points ignored): the
+// client-side `max by (entity)`. Duplicates are what HA pairs of
+// kube-state-metrics and kubelets scraped twice produce; folding them here
+// spares the server an aggregation that costs Prometheus 2.42 ~7x the bare
+// selector on 10,000 series (issue 9). The first series in label order
+// keeps its labels. out is in label order and stays so.
+func foldEntities(out []Series) []Series {
+	first := make(map[string]int, len(out))
+	kept := out[:0]
+	cloned := map[int]bool{}
+	for _, s := range out {
+		k := labelKey(s.Entity)
+		i, seen := first[k]
+		if !seen {
+			first[k] = len(kept)
+			kept = append(kept, s)
+			continue
+		}
+		dst := &kept[i]
+		if !cloned[i] {
+			// The source may still hold the first series' array (a bundle
+			// replayed again, an engine's cache): fold into a copy.
+			dst.Values = slices.Clone(dst.Values)
+			cloned[i] = true
+		}
+		for t, v := range s.Values {
+			if d := dst.Values[t]; d != d || v > d { // d is NaN, or v is larger
+				dst.Values[t] = v
+			}
+		}
+	}
+	clear(out[len(kept):])
+	return kept
 }
 
 // queryRange calls src but returns as soon as ctx ends, even if the source

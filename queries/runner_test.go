@@ -151,6 +151,56 @@ func TestRunEntityDefaultsToAllLabels(t *testing.T) {
 	}
 }
 
+// TestRunFoldsDuplicateEntities: series of one query naming the same entity
+// (an HA pair of exporters) become one, the larger value at each step,
+// absent points ignored; the source's arrays are left alone; a query with
+// no entity list folds nothing.
+func TestRunFoldsDuplicateEntities(t *testing.T) {
+	w := testWindow()
+	n := w.Points()
+	nan := math.NaN()
+	a, b, c := values(w, 1), values(w, 2), values(w, 5)
+	a[0], b[0] = 7, nan // the first replica is larger at 0, the second absent
+	b[1], a[1] = nan, nan
+	src := &fakeSource{answer: func(context.Context, Request) (Response, error) {
+		return Response{Matrix: Matrix{
+			{Labels: map[string]string{"pod": "web-1", "instance": "ksm-b"}, Values: b},
+			{Labels: map[string]string{"pod": "web-2", "instance": "ksm-a"}, Values: c},
+			{Labels: map[string]string{"pod": "web-1", "instance": "ksm-a"}, Values: a},
+		}}, nil
+	}}
+	bank := &Bank{Queries: []Query{
+		{ID: "ready", Family: "pods", Kind: Gauge, PromQL: "up", Entity: []string{"pod"}},
+		{ID: "raw", Family: "pods", Kind: Gauge, PromQL: "up"},
+	}}
+	res := Run(context.Background(), src, bank, w, RunOptions{})
+	var got []Series
+	for _, s := range res.Series {
+		if s.Query == "ready" {
+			got = append(got, s)
+		}
+	}
+	if len(got) != 2 || res.Queries[0].Series != 2 {
+		t.Fatalf("want 2 folded series (row says %d), got %d", res.Queries[0].Series, len(got))
+	}
+	web1 := got[0]
+	if web1.Entity["pod"] != "web-1" || web1.Labels["instance"] != "ksm-a" {
+		t.Fatalf("first series %v: want web-1 with the first labels in order (ksm-a)", web1.Labels)
+	}
+	if web1.Values[0] != 7 || !math.IsNaN(web1.Values[1]) || web1.Values[2] != 2 || web1.Values[n-1] != 2 {
+		t.Errorf("folded values %v...: want 7, NaN, 2, ..., 2", web1.Values[:3])
+	}
+	if a[0] != 7 || a[2] != 1 || b[2] != 2 {
+		t.Errorf("the source's arrays were changed: %v %v", a[:3], b[:3])
+	}
+	if got[1].Entity["pod"] != "web-2" || got[1].Values[0] != 5 {
+		t.Errorf("second series %v %v", got[1].Entity, got[1].Values[:1])
+	}
+	if res.Queries[1].Series != 3 {
+		t.Errorf("query without an entity list: %d series, want all 3", res.Queries[1].Series)
+	}
+}
+
 func TestRunSeriesCap(t *testing.T) {
 	w := testWindow()
 	src := &fakeSource{answer: func(_ context.Context, req Request) (Response, error) {
