@@ -10,7 +10,10 @@ import (
 // Ranking, in short. Every change (group) takes as its explanation the
 // strongest link from an earlier or tied change (rank); a change nothing
 // explains is a root candidate, scored by its entity's strength and the
-// mass of what it explains (impact families count double). Links weigh
+// mass of what it explains (impact families count double; the credit
+// saturates for the first changes explained and then grows with the log of
+// the mass, so a database restart that 150 pods follow outweighs a pod
+// that 5 siblings follow). Links weigh
 // significance (lagged correlation against surrogates, floored by the
 // chance of two onsets coinciding when the changes are localised),
 // topology, the bank's priors and, without priors, onset order; and
@@ -34,7 +37,8 @@ import (
 //     entities, families the bank does not name) onset order still links.
 //   - Precedence without a link: a change that sustained changes of other
 //     entities preceded by a few steps is less likely the start (divided
-//     by 1 + their faded scores), since a fault spreading along a call
+//     by 1 + their faded scores, less the median of that sum over the
+//     window: on a large cluster unrelated changes come at a steady rate), since a fault spreading along a call
 //     graph the data does not show leaves the first change alone at the
 //     front. Between two entities showing one symptom in the same step,
 //     the larger relative change is nearer the origin (attenuation).
@@ -390,7 +394,7 @@ func (a *analysis) rank() {
 			(g.sustained && g.z >= a.loneZ() && reach)
 		g.incident = story
 		m := g.mass - a.value(g) + followK*follow[i]
-		r := math.Sqrt(g.strength) * (0.25 + m/(1+m)) / (1 + lead[i])
+		r := math.Sqrt(g.strength) * (0.25 + m/(1+m) + 0.25*math.Log1p(m)) / (1 + lead[i])
 		if g.up >= 0 {
 			// Explained by an earlier (or tied) change: a consequence.
 			r *= (1 - g.in) * (1 - g.in)
@@ -444,7 +448,42 @@ func (a *analysis) precedence() (lead, follow []float64) {
 			}
 		}
 	}
+	// Only what stands above the background counts: on a large cluster
+	// unrelated changes (a pod here and there) come at a steady rate, and
+	// would put "changes shortly before" in front of any moment, the true
+	// start included. The background is the median over the window's
+	// steps of the same faded sum, 0 where changes are rare.
+	if bg := a.leadBackground(tau, horizon); bg > 0 {
+		for j := range lead {
+			lead[j] = math.Max(0, lead[j]-bg)
+		}
+	}
 	return lead, follow
+}
+
+// leadBackground is the median, over the steps of the window, of the faded
+// scores of the sustained changes that began shortly before the step (the
+// lead a change at that step would get from everything before it).
+func (a *analysis) leadBackground(tau, horizon float64) float64 {
+	if a.n-a.b < 1 {
+		return 0
+	}
+	l := make([]float64, a.n)
+	for _, g := range a.groups {
+		if !g.sustained {
+			continue
+		}
+		for t := int(math.Floor(g.fine)) + 1; t < a.n; t++ {
+			d := float64(t) - g.fine
+			if d > horizon {
+				break
+			}
+			if d >= 1 {
+				l[t] += g.score * math.Exp(-(d-1)/tau)
+			}
+		}
+	}
+	return median(l[a.b:])
 }
 
 // relChange is the size of a group's change relative to its level before
