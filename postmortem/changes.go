@@ -2,7 +2,9 @@ package postmortem
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,13 +35,8 @@ type entityIndex struct {
 
 // entityKey is a canonical text of an entity (labels sorted).
 func entityKey(e map[string]string) string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(e)) {
 		b.WriteString(k)
 		b.WriteByte(0xff)
 		b.WriteString(e[k])
