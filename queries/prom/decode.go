@@ -490,6 +490,10 @@ func (d *decoder) values(direct bool, target []float64) error {
 				d.pending = append(d.pending, pendingPoint{i, v})
 			}
 		}
+		if s.i < s.n && s.buf[s.i] == ',' { // the usual separator, without a call
+			s.i++
+			continue
+		}
 		more, err := s.more(']')
 		if err != nil || !more {
 			return err
@@ -546,12 +550,9 @@ func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bo
 	if len(b) < 8 || b[0] != '[' {
 		return 0, 0, false, nil, false
 	}
-	j := 1
-	var sec int64
-	for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
-		sec = sec*10 + int64(b[j]-'0')
-	}
-	if j == 1 || j > 13 || j >= len(b) {
+	sec, n := digitRun(b, 1)
+	j := 1 + n
+	if n == 0 || n > 12 || j >= len(b) {
 		return 0, 0, false, nil, false
 	}
 	var frac int64
@@ -577,34 +578,27 @@ func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bo
 	if j+2 >= len(b) || b[j] != ',' || b[j+1] != '"' {
 		return 0, 0, false, nil, false
 	}
-	ms = sec*1000 + frac
+	ms = int64(sec)*1000 + frac
 	j += 2
 	v0 := j
-	// The value: [-]digits[.digits], at most 15 significant digits.
+	// The value: [-]digits[.digits]. Parsed here when its digits make an
+	// integer m <= 2^53 and it has at most 22 decimals: then m / 10^decimals
+	// is one correctly rounded division of exact operands (Clinger's fast
+	// path), the same float64 as strconv.ParseFloat.
 	neg := b[j] == '-'
 	if neg {
 		j++
 	}
-	var m uint64
-	digits, fd, dot, plain := 0, 0, false, true
-	d0 := j
-	for ; j < len(b); j++ {
-		c := b[j]
-		if c >= '0' && c <= '9' {
-			if digits > 0 || c != '0' {
-				digits++
-			}
-			m = m*10 + uint64(c-'0')
-			if dot {
-				fd++
-			}
-			continue
+	m, ni := digitRun(b, j)
+	j += ni
+	nf, plain := 0, ni > 0 && ni <= 19
+	if j < len(b) && b[j] == '.' {
+		var f uint64
+		f, nf = digitRun(b, j+1)
+		j += 1 + nf
+		if plain = plain && nf > 0 && ni+nf <= 19; plain {
+			m = m*pow10u[nf] + f
 		}
-		if c == '.' && !dot {
-			dot = true
-			continue
-		}
-		break
 	}
 	if j >= len(b) || b[j] != '"' {
 		// Something else (NaN, 1e+21, an escape): find the closing quote.
@@ -621,12 +615,12 @@ func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bo
 	}
 	vb = b[v0:j]
 	s.i += j + 2
-	if !plain || j == d0 || b[d0] == '.' || b[j-1] == '.' || digits > 15 || fd > 22 {
+	if !plain || m > 1<<53 {
 		return ms, 0, false, vb, true
 	}
 	v = float64(m)
-	if fd > 0 {
-		v /= pow10[fd]
+	if nf > 0 {
+		v /= pow10[nf]
 	}
 	if neg {
 		v = -v

@@ -466,35 +466,76 @@ func TestFastPointMatchesPoint(t *testing.T) {
 	for range 3000 {
 		vals = append(vals, strconv.FormatFloat(rng.NormFloat64()*math.Pow(10, float64(rng.IntN(30)-10)), 'f', -1, 64))
 	}
+	// The digits are read eight bytes at a time where eight bytes are left
+	// in the buffer and one at a time near its end: both, with a point after.
 	for _, ts := range stamps {
 		for _, v := range vals {
-			in := `[` + ts + `,"` + v + `"],`
-			fast := newScanner(strings.NewReader(in), 64)
-			fast.fill()
-			ms, fv, haveV, vb, ok := fast.fastPoint()
-			slow := newScanner(strings.NewReader(in), 64)
-			sms, sv, serr := slow.point()
-			if !ok {
-				continue // the general reader takes it
+			for _, after := range []string{`,`, `,[1795255215,"12345678"]]`} {
+				fastPointMatchesPoint(t, `[`+ts+`,"`+v+`"]`+after)
 			}
-			if !haveV {
-				var err error
-				fv, err = parseFloat(vb)
-				if (err != nil) != (serr != nil) {
-					t.Fatalf("%s: fast error %v, slow %v", in, err, serr)
+		}
+	}
+}
+
+func fastPointMatchesPoint(t *testing.T, in string) {
+	t.Helper()
+	fast := newScanner(strings.NewReader(in), 64)
+	fast.fill()
+	ms, fv, haveV, vb, ok := fast.fastPoint()
+	slow := newScanner(strings.NewReader(in), 64)
+	sms, sv, serr := slow.point()
+	if !ok {
+		return // the general reader takes it
+	}
+	if !haveV {
+		var err error
+		fv, err = parseFloat(vb)
+		if (err != nil) != (serr != nil) {
+			t.Fatalf("%s: fast error %v, slow %v", in, err, serr)
+		}
+		if err != nil {
+			return
+		}
+	}
+	if serr != nil {
+		t.Fatalf("%s: fast read %d %v, slow failed: %v", in, ms, fv, serr)
+	}
+	if ms != sms || math.Float64bits(fv) != math.Float64bits(sv) && !(math.IsNaN(fv) && math.IsNaN(sv)) {
+		t.Fatalf("%s: fast %d %v, slow %d %v", in, ms, fv, sms, sv)
+	}
+	if fast.i != slow.i {
+		t.Fatalf("%s: fast consumed %d bytes, slow %d", in, fast.i, slow.i)
+	}
+}
+
+// TestDigitRun checks the eight-at-a-time digit reader against a byte loop
+// on every run length, every byte that may end a run, and every alignment.
+func TestDigitRun(t *testing.T) {
+	for n := range 21 {
+		for end := range 256 {
+			if end >= '0' && end <= '9' {
+				continue
+			}
+			for pad := range 9 {
+				b := []byte(strings.Repeat("x", pad))
+				for i := range n {
+					b = append(b, byte('1'+(i*7)%9))
 				}
-				if err != nil {
-					continue
+				b = append(b, byte(end))
+				b = append(b, strings.Repeat("\xff", 9)...)
+				v, got := digitRun(b, pad)
+				if got != n {
+					t.Fatalf("run of %d digits then %#x at %d: length %d", n, end, pad, got)
 				}
-			}
-			if serr != nil {
-				t.Fatalf("%s: fast read %d %v, slow failed: %v", in, ms, fv, serr)
-			}
-			if ms != sms || math.Float64bits(fv) != math.Float64bits(sv) && !(math.IsNaN(fv) && math.IsNaN(sv)) {
-				t.Fatalf("%s: fast %d %v, slow %d %v", in, ms, fv, sms, sv)
-			}
-			if fast.i != slow.i {
-				t.Fatalf("%s: fast consumed %d bytes, slow %d", in, fast.i, slow.i)
+				if n <= 19 {
+					want, _ := strconv.ParseUint(string(b[pad:pad+n]), 10, 64)
+					if n == 0 {
+						want = 0
+					}
+					if v != want {
+						t.Fatalf("run %q: %d, want %d", b[pad:pad+n], v, want)
+					}
+				}
 			}
 		}
 	}
