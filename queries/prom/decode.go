@@ -42,6 +42,7 @@ func (g grid) index(ms int64) int {
 // slices decoded in parallel, into per-series arrays aligned to the grid.
 type collector struct {
 	g         grid
+	stamps    []stamp // the text of each grid point's timestamp, or nil
 	maxSeries int
 
 	mu       sync.Mutex
@@ -56,6 +57,7 @@ type collector struct {
 func newCollector(g grid, maxSeries int) *collector {
 	return &collector{
 		g:         g,
+		stamps:    stamps(g),
 		maxSeries: maxSeries,
 		index:     make(map[string]int),
 		dropped:   make(map[string]struct{}),
@@ -460,10 +462,14 @@ func (d *decoder) values(direct bool, target []float64) error {
 	if ok, err := s.openNullable('[', ']'); err != nil || !ok {
 		return err
 	}
-	g := d.c.g
+	g, stamps := d.c.g, d.c.stamps
 	nextMs, nextI := g.start, 0 // the grid point expected next
 	for {
-		ms, v, haveV, vb, fast := s.fastPoint()
+		var want *stamp
+		if nextI < len(stamps) {
+			want = &stamps[nextI]
+		}
+		ms, v, haveV, vb, fast := s.fastPoint(want, nextMs)
 		if !fast {
 			var err error
 			if ms, v, err = s.point(); err != nil {
@@ -545,10 +551,16 @@ func (s *scanner) point() (ms int64, v float64, err error) {
 // scanned (parseMillis' rounding), and a plain decimal value becomes its
 // float64 on the way (parseFloat's fast path; haveV false leaves vb for
 // parseFloat: NaN, +Inf, exponents, long mantissas).
-func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bool) {
+//
+// want is the text of the timestamp expected next (nil: none), at wantMs:
+// when the point starts with it, the timestamp is compared, not parsed.
+func (s *scanner) fastPoint(want *stamp, wantMs int64) (ms int64, v float64, haveV bool, vb []byte, ok bool) {
 	b := s.buf[s.i:s.n]
 	if len(b) < 8 || b[0] != '[' {
 		return 0, 0, false, nil, false
+	}
+	if want != nil && len(b) >= 17 && want.match(b[1:]) {
+		return s.fastValue(b, 1+want.n, wantMs)
 	}
 	sec, n := digitRun(b, 1)
 	j := 1 + n
@@ -578,8 +590,12 @@ func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bo
 	if j+2 >= len(b) || b[j] != ',' || b[j+1] != '"' {
 		return 0, 0, false, nil, false
 	}
-	ms = int64(sec)*1000 + frac
-	j += 2
+	return s.fastValue(b, j+2, int64(sec)*1000+frac)
+}
+
+// fastValue is the rest of fastPoint: the value that starts at b[j], after
+// the opening quote, of the point at ms.
+func (s *scanner) fastValue(b []byte, j int, ms int64) (int64, float64, bool, []byte, bool) {
 	v0 := j
 	// The value: [-]digits[.digits]. Parsed here when its digits make an
 	// integer m <= 2^53 and it has at most 22 decimals: then m / 10^decimals
@@ -613,12 +629,12 @@ func (s *scanner) fastPoint() (ms int64, v float64, haveV bool, vb []byte, ok bo
 	if j+1 >= len(b) || b[j+1] != ']' {
 		return 0, 0, false, nil, false
 	}
-	vb = b[v0:j]
+	vb := b[v0:j]
 	s.i += j + 2
 	if !plain || m > 1<<53 {
 		return ms, 0, false, vb, true
 	}
-	v = float64(m)
+	v := float64(m)
 	if nf > 0 {
 		v /= pow10[nf]
 	}

@@ -471,17 +471,29 @@ func TestFastPointMatchesPoint(t *testing.T) {
 	for _, ts := range stamps {
 		for _, v := range vals {
 			for _, after := range []string{`,`, `,[1795255215,"12345678"]]`} {
-				fastPointMatchesPoint(t, `[`+ts+`,"`+v+`"]`+after)
+				// Without an expected timestamp, with the one the grid
+				// expects (1795255200: compared, not parsed, when it is
+				// written so) and with another.
+				for _, want := range []*stamp{nil, &grid0[0], &grid0[1]} {
+					fastPointMatchesPoint(t, `[`+ts+`,"`+v+`"]`+after, want)
+				}
 			}
 		}
 	}
 }
 
-func fastPointMatchesPoint(t *testing.T, in string) {
+// grid0 is the expected timestamps of a grid at 1795255200 every 15 s.
+var grid0 = stamps(grid{start: 1795255200000, step: 15000, n: 2})
+
+func fastPointMatchesPoint(t *testing.T, in string, want *stamp) {
 	t.Helper()
 	fast := newScanner(strings.NewReader(in), 64)
 	fast.fill()
-	ms, fv, haveV, vb, ok := fast.fastPoint()
+	wantMs := int64(1795255200000)
+	if want == &grid0[1] {
+		wantMs += 15000
+	}
+	ms, fv, haveV, vb, ok := fast.fastPoint(want, wantMs)
 	slow := newScanner(strings.NewReader(in), 64)
 	sms, sv, serr := slow.point()
 	if !ok {
@@ -536,6 +548,43 @@ func TestDigitRun(t *testing.T) {
 						t.Fatalf("run %q: %d, want %d", b[pad:pad+n], v, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestStamps checks the expected-timestamp table: the text of whole-second
+// grids between 8 and 16 bytes, none otherwise, and that a stamp matches its
+// own text only.
+func TestStamps(t *testing.T) {
+	for _, g := range []grid{
+		{start: 1795255200500, step: 15000, n: 4}, // not whole seconds
+		{start: 0, step: 1000, n: 4},              // "0,\"": too short
+		{start: 1795255200000, step: 1500, n: 4},  // a fractional step
+	} {
+		if st := stamps(g); st != nil {
+			t.Errorf("%+v: %d stamps, want none", g, len(st))
+		}
+	}
+	for _, start := range []int64{1e6, 1795255200, 1e13} {
+		st := stamps(grid{start: start * 1000, step: 60000, n: 3})
+		if len(st) != 3 {
+			t.Fatalf("start %d: %d stamps", start, len(st))
+		}
+		for i := range st {
+			text := strconv.FormatInt(start+60*int64(i), 10) + `,"`
+			pad := []byte(text + strings.Repeat("\x00", 16))
+			if !st[i].match(pad) || st[i].n != len(text) {
+				t.Errorf("stamp %d of %d does not match %q", i, start, text)
+			}
+			for j := range st {
+				if j != i && st[j].match(pad) {
+					t.Errorf("stamp %d of %d matches %q", j, start, text)
+				}
+			}
+			bad := []byte(strings.Replace(text, `,"`, `.0`, 1) + strings.Repeat("\x00", 16))
+			if st[i].match(bad) {
+				t.Errorf("stamp %d matches %q", i, bad)
 			}
 		}
 	}

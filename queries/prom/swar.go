@@ -3,6 +3,7 @@ package prom
 import (
 	"encoding/binary"
 	"math/bits"
+	"strconv"
 )
 
 // Digits eight at a time (SWAR: SIMD within a register). A query_range body
@@ -54,4 +55,48 @@ func digitRun(b []byte, j int) (v uint64, n int) {
 		n++
 	}
 	return v, n
+}
+
+// stamp is the text a server writes for one grid point's timestamp when the
+// grid is in whole seconds ("1773122400"), with the `,"` that follows it: 8
+// to 16 bytes, compared as two words instead of parsed. A point whose
+// timestamp is written any other way ("1773122400.000") does not match and
+// is parsed.
+type stamp struct {
+	lo, hi, mask uint64 // the first 8 bytes; the rest (masked), little-endian
+	n            int    // the bytes compared
+}
+
+// match reports whether b starts with the stamp; b has at least 16 bytes.
+func (s *stamp) match(b []byte) bool {
+	return binary.LittleEndian.Uint64(b) == s.lo && binary.LittleEndian.Uint64(b[8:])&s.mask == s.hi
+}
+
+// maxStamps bounds the table (32 bytes a point); longer grids are parsed.
+const maxStamps = 1 << 16
+
+// stamps is the stamp of every point of g, or nil when g is not in whole
+// seconds or a timestamp's text does not fit 8 to 16 bytes.
+func stamps(g grid) []stamp {
+	if g.start%1000 != 0 || g.step%1000 != 0 || g.n > maxStamps {
+		return nil
+	}
+	out := make([]stamp, g.n)
+	var buf [32]byte
+	for i := range out {
+		t := strconv.AppendInt(buf[:0], (g.start+int64(i)*g.step)/1000, 10)
+		t = append(t, ',', '"')
+		if len(t) < 8 || len(t) > 16 {
+			return nil
+		}
+		var rest [8]byte
+		r := copy(rest[:], t[8:])
+		out[i] = stamp{
+			lo:   binary.LittleEndian.Uint64(t),
+			hi:   binary.LittleEndian.Uint64(rest[:]),
+			mask: 1<<(8*uint(r)) - 1, // all ones for r = 8 (a shift by 64 is 0)
+			n:    len(t),
+		}
+	}
+	return out
 }
