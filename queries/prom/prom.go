@@ -66,11 +66,12 @@ type Options struct {
 	// budget): a range is split up front so that no slice is expected to
 	// exceed it, from the series count the first slice returned.
 	MaxSamples int
-	// SliceParallel caps the concurrent requests of one query. The default
-	// is the client's cores, between 2 and 4: each request in flight is a
-	// body to decode, and on a 2-core machine sharing its cores with the
-	// server, 4 requests at once made the server hold 4 answers in memory
-	// and took ~1.6x as long as 2 (issue 9, hack/bench-e2e.sh).
+	// SliceParallel caps the requests of one query the server is computing
+	// at once; twice as many may be in flight, the others' answers being
+	// read. The default is the client's cores, between 2 and 4: on a 2-core
+	// machine sharing its cores with the server, 4 computed at once made the
+	// server hold 4 answers in memory and took ~1.6x as long as 2 (issue 9,
+	// hack/bench-e2e.sh).
 	SliceParallel int
 	// Tries is the number of attempts for transient errors (default 3).
 	Tries int
@@ -154,7 +155,8 @@ func (s *Source) QueryRange(ctx context.Context, req queries.Request) (queries.R
 	}
 	g := grid{start: w.Start().UnixMilli(), step: w.Step.Milliseconds(), n: n}
 	c := newCollector(g, req.MaxSeries)
-	f := &fetch{s: s, c: c, expr: req.Expr, sem: make(chan struct{}, s.opts.SliceParallel)}
+	f := &fetch{s: s, c: c, expr: req.Expr, sem: make(chan struct{}, s.opts.SliceParallel),
+		flight: make(chan struct{}, 2*s.opts.SliceParallel)}
 	if err := f.run(ctx); err != nil {
 		return queries.Response{}, err
 	}
@@ -167,7 +169,9 @@ type fetch struct {
 	s    *Source
 	c    *collector
 	expr string
-	sem  chan struct{}
+	sem  chan struct{} // requests the server is computing
+	// answers in flight: requested, or arrived and being decoded
+	flight chan struct{}
 }
 
 // AutoSlices is the most time slices a range is cut into by default, and
@@ -241,13 +245,27 @@ func (f *fetch) run(ctx context.Context) error {
 // slice in two at a grid point, again and again if needed.
 func (f *fetch) slice(ctx context.Context, lo, hi, depth int) error {
 	err := f.s.retry(ctx, func() error {
-		select {
-		case f.sem <- struct{}{}:
-		case <-ctx.Done():
-			return fmt.Errorf("query to %s canceled: %w", f.s.url, ctx.Err())
+		// Two caps: answers in flight (being computed, or arrived and being
+		// decoded), and answers the server is computing. Prometheus computes
+		// and encodes a whole answer before its first byte, so the second
+		// slot is given back when the headers arrive: the server computes
+		// the next slice while this one is read, instead of idling.
+		if err := acquire(ctx, f.flight, f.s.url); err != nil {
+			return err
 		}
-		defer func() { <-f.sem }()
-		return f.s.queryRange(ctx, f.c, f.expr, lo, hi)
+		defer func() { <-f.flight }()
+		if err := acquire(ctx, f.sem, f.s.url); err != nil {
+			return err
+		}
+		held := true
+		answered := func() {
+			if held {
+				held = false
+				<-f.sem
+			}
+		}
+		defer answered()
+		return f.s.queryRange(ctx, f.c, f.expr, lo, hi, answered)
 	})
 	if err == nil || !tooManySamples(err) || hi-lo < 2 || depth >= 20 {
 		return err
@@ -258,6 +276,16 @@ func (f *fetch) slice(ctx context.Context, lo, hi, depth int) error {
 	g.Go(func() error { return f.slice(gctx, lo, mid, depth+1) })
 	g.Go(func() error { return f.slice(gctx, mid, hi, depth+1) })
 	return g.Wait()
+}
+
+// acquire takes a slot of sem, or gives up when ctx ends.
+func acquire(ctx context.Context, sem chan struct{}, url string) error {
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("query to %s canceled: %w", url, ctx.Err())
+	}
 }
 
 // retry runs op until it succeeds, fails for good, or Tries attempts were
@@ -297,7 +325,9 @@ func formatMillis(ms int64) string {
 }
 
 // queryRange is one request for grid points [lo, hi), decoded into c.
-func (s *Source) queryRange(ctx context.Context, c *collector, expr string, lo, hi int) error {
+// answered is called when the server has answered (its headers are in),
+// before the body is read.
+func (s *Source) queryRange(ctx context.Context, c *collector, expr string, lo, hi int, answered func()) error {
 	g := c.g
 	form := url.Values{
 		"query":   {expr},
@@ -313,6 +343,7 @@ func (s *Source) queryRange(ctx context.Context, c *collector, expr string, lo, 
 		return s.connError(ctx, err)
 	}
 	defer resp.Body.Close()
+	answered()
 	if resp.StatusCode != http.StatusOK {
 		return s.failed(resp)
 	}

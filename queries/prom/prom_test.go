@@ -465,3 +465,55 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestSlicesPipelined checks the two caps on the slices of one query: at
+// most SliceParallel requests are being computed by the server at once (it
+// has not answered yet), and a slice whose answer has arrived no longer
+// holds a computing slot, so the server computes the next slice while that
+// answer is still being read.
+func TestSlicesPipelined(t *testing.T) {
+	var mu sync.Mutex
+	computing, open, maxComputing, maxOpen := 0, 0, 0, 0
+	enter := func(n *int, peak *int, d int) {
+		mu.Lock()
+		*n += d
+		*peak = max(*peak, *n)
+		mu.Unlock()
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		enter(&open, &maxOpen, 1)
+		defer enter(&open, &maxOpen, -1)
+		enter(&computing, &maxComputing, 1)
+		time.Sleep(20 * time.Millisecond) // computing the answer
+		rec := httptest.NewRecorder()
+		fakeRange(rec, r)
+		body := rec.Body.Bytes()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		enter(&computing, &maxComputing, -1)
+		half := len(body) / 2
+		_, _ = w.Write(body[:half])
+		w.(http.Flusher).Flush()
+		time.Sleep(60 * time.Millisecond) // a long transfer
+		_, _ = w.Write(body[half:])
+	}))
+	defer srv.Close()
+	s := newTestSource(t, Options{URL: srv.URL, Slices: 8, SliceParallel: 2})
+	w := testWindow(960, 15*time.Second)
+	resp, err := s.QueryRange(context.Background(), queries.Request{Expr: "t", Window: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range resp.Matrix[0].Values {
+		if want := float64(w.Time(i).Unix()); v != want {
+			t.Fatalf("point %d = %v, want %v", i, v, want)
+		}
+	}
+	if maxComputing > 2 {
+		t.Errorf("%d requests computed at once, want at most SliceParallel = 2", maxComputing)
+	}
+	if maxOpen < 3 || maxOpen > 4 {
+		t.Errorf("%d requests open at once, want 3 or 4 (2 computed while 2 answers are read)", maxOpen)
+	}
+}
