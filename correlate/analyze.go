@@ -479,11 +479,28 @@ func (a *analysis) detect() {
 			}
 			return a.sigs[i].query + "\x00" + a.tp.names[a.parents[i]]
 		}
+		// The siblings' baselines are read only for the groups where a
+		// series was born; a settled sibling's are computed here.
+		need := map[string]bool{}
+		for _, i := range born {
+			if k := keyOf(i); k != "" {
+				need[k] = true
+			}
+		}
 		for i := range a.sigs {
-			if a.sigs[i].kind != Gauge || a.dets[i].needRef || math.IsNaN(a.dets[i].median) {
+			if a.sigs[i].kind != Gauge || a.dets[i].needRef {
 				continue
 			}
 			k := keyOf(i)
+			if !need[k] {
+				continue
+			}
+			if a.dets[i].settled {
+				a.dets[i] = d.gaugeStats(a.sigs[i].values, refStats{})
+			}
+			if math.IsNaN(a.dets[i].median) {
+				continue
+			}
 			if k == "" || a.dets[i].sigma == 0 && a.dets[i].median == 0 && !a.dets[i].anomalous && len(a.sigs[i].values) == 0 {
 				continue
 			}

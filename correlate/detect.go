@@ -44,6 +44,11 @@ type detection struct {
 	count     int     // events / transitions in the window
 	events    []int   // grid indices of events / transitions in the window (capped)
 	needRef   bool    // a gauge with no usable baseline (born in the window)
+	// settled marks a gauge dismissed before its baseline statistics were
+	// computed (see settled): not anomalous, median and sigma left unset.
+	// The analysis computes them only where they are read (the reference
+	// of a sibling born in the window) with gaugeStats.
+	settled bool
 	// sustained is true when the change held (a level that stayed
 	// anomalous for several steps, repeated events, a state that stayed
 	// bad) rather than a lone blip.
@@ -115,8 +120,19 @@ func (d *detector) load(v []float64) (first, last int) {
 	return first, last
 }
 
-// gauge detects a level change in a gauge series.
+// gauge detects a level change in a gauge series. A series that cannot
+// hold one is dismissed early (detection.settled).
 func (d *detector) gauge(v []float64, ref refStats) detection {
+	return d.gaugeWith(v, ref, true)
+}
+
+// gaugeStats is gauge without the early dismissal: the same detection, with
+// the baseline's median and sigma always set.
+func (d *detector) gaugeStats(v []float64, ref refStats) detection {
+	return d.gaugeWith(v, ref, false)
+}
+
+func (d *detector) gaugeWith(v []float64, ref refStats, screen bool) detection {
 	var det detection
 	first, last := d.load(v)
 	if first < 0 {
@@ -136,6 +152,10 @@ func (d *detector) gauge(v []float64, ref refStats) detection {
 				minV = xv
 			}
 		}
+	}
+	if screen && d.settled(last, minV, maxV) {
+		det.settled = true
+		return det
 	}
 
 	// Baseline statistics: median, a robust linear trend (medians of the two
@@ -421,6 +441,66 @@ func (d *detector) segMedian(a, b int) (med, center float64, n int) {
 	}
 	n = len(buf)
 	return median(buf), s / float64(n), n
+}
+
+// settled reports, from the extremes of the baseline and one pass over the
+// window, that the full detection below would find nothing: most series of
+// a large answer, whose baseline statistics (five selections) then need not
+// be computed. The argument is exact, not a heuristic:
+//   - the series is present to the end, so it did not vanish, and its
+//     baseline has enough points, so it was not born in the window;
+//   - the baseline median m lies between the baseline's extremes minB and
+//     maxB, so a window value x is at most max(x-minB, maxB-x) from m, and
+//     the band around the trend contains m, so x's deviation beyond the band
+//     is at most that too;
+//   - sigma is at least its floor, max(5% of |m|, 1% of the largest |x|,
+//     1e-9), and |m| is at least the smaller of |minB| and |maxB| when both
+//     have one sign;
+//   - an excursion's strength (zeff: its core's median, or its peak
+//     discounted) never exceeds its peak, the largest deviation in sigmas,
+//     and the calibration only lowers it.
+//
+// So when every window value is within gaugeZMin floors of all of the
+// baseline (with 0.1% to spare for rounding), no excursion reaches
+// gaugeZMin and the series is not anomalous.
+func (d *detector) settled(last int, minV, maxV float64) bool {
+	n, b := d.n, d.b
+	if last < n-1-d.gap {
+		return false
+	}
+	x := d.x[:n]
+	minB, maxB := math.Inf(1), math.Inf(-1)
+	nb := 0
+	for _, v := range x[:b] {
+		if v == v { // not NaN
+			nb++
+			minB = math.Min(minB, v)
+			maxB = math.Max(maxB, v)
+		}
+	}
+	if nb < max(3, b/5) {
+		return false
+	}
+	mLow := 0.0
+	switch {
+	case minB > 0:
+		mLow = minB
+	case maxB < 0:
+		mLow = -maxB
+	}
+	maxAbs := math.Max(math.Abs(minV), math.Abs(maxV))
+	floor := math.Max(0.05*mLow, math.Max(0.01*maxAbs, 1e-9))
+	limit := 0.999 * gaugeZMin * floor
+	lo, hi := maxB-limit, minB+limit
+	if !(lo < hi) {
+		return false
+	}
+	for _, v := range x[b:] {
+		if v <= lo || v >= hi { // false for NaN
+			return false
+		}
+	}
+	return true
 }
 
 // excursion is one CUSUM alarm segment.
