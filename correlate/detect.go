@@ -472,10 +472,14 @@ func (d *detector) settled(last int, minV, maxV float64) bool {
 	minB, maxB := math.Inf(1), math.Inf(-1)
 	nb := 0
 	for _, v := range x[:b] {
-		if v == v { // not NaN
+		if v == v { // not NaN (math.Min and Max, which care for NaN and -0, are slower)
 			nb++
-			minB = math.Min(minB, v)
-			maxB = math.Max(maxB, v)
+			if v < minB {
+				minB = v
+			}
+			if v > maxB {
+				maxB = v
+			}
 		}
 	}
 	if nb < max(3, b/5) {
