@@ -559,7 +559,7 @@ func (s *scanner) fastPoint(want *stamp, wantMs int64) (ms int64, v float64, hav
 	if len(b) < 8 || b[0] != '[' {
 		return 0, 0, false, nil, false
 	}
-	if want != nil && len(b) >= 17 && want.match(b[1:]) {
+	if want != nil && len(b) > 17 && want.match(b[1:]) { // 1+n <= 17 < len(b)
 		return s.fastValue(b, 1+want.n, wantMs)
 	}
 	sec, n := digitRun(b, 1)

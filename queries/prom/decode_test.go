@@ -589,3 +589,20 @@ func TestStamps(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPointStampAtBufferEnd reads a point whose expected 14-digit
+// timestamp and its `,"` fill the buffer exactly: the value is not there
+// yet, and the general reader must take over (this once read past the
+// buffer).
+func TestFastPointStampAtBufferEnd(t *testing.T) {
+	st := stamps(grid{start: 1e16, step: 1000, n: 1})
+	if len(st) != 1 || st[0].n != 16 {
+		t.Fatalf("stamps %+v", st)
+	}
+	in := `[10000000000000,"5"],`
+	s := newScanner(strings.NewReader(in), 64)
+	s.n = copy(s.buf, in[:17])
+	if _, _, _, _, ok := s.fastPoint(&st[0], 1e16); ok {
+		t.Fatal("fastPoint read a value that is not in the buffer")
+	}
+}
