@@ -488,10 +488,12 @@ func TestSlicesPipelined(t *testing.T) {
 		rec := httptest.NewRecorder()
 		fakeRange(rec, r)
 		body := rec.Body.Bytes()
+		// Done computing before the client can see the headers, so that
+		// the count never includes a request the client let go of.
+		enter(&computing, &maxComputing, -1)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		w.(http.Flusher).Flush()
-		enter(&computing, &maxComputing, -1)
 		half := len(body) / 2
 		_, _ = w.Write(body[:half])
 		w.(http.Flusher).Flush()
@@ -513,7 +515,9 @@ func TestSlicesPipelined(t *testing.T) {
 	if maxComputing > 2 {
 		t.Errorf("%d requests computed at once, want at most SliceParallel = 2", maxComputing)
 	}
-	if maxOpen < 3 || maxOpen > 4 {
-		t.Errorf("%d requests open at once, want 3 or 4 (2 computed while 2 answers are read)", maxOpen)
+	// The handler's end trails the client's, so only the lower bound is
+	// exact: without pipelining it is 2.
+	if maxOpen < 3 {
+		t.Errorf("%d requests open at once, want at least 3 (2 computed while answers are read)", maxOpen)
 	}
 }
