@@ -501,7 +501,7 @@ func (a *analysis) detect() {
 			if math.IsNaN(a.dets[i].median) {
 				continue
 			}
-			if k == "" || a.dets[i].sigma == 0 && a.dets[i].median == 0 && !a.dets[i].anomalous && len(a.sigs[i].values) == 0 {
+			if a.dets[i].sigma == 0 && a.dets[i].median == 0 && !a.dets[i].anomalous && len(a.sigs[i].values) == 0 {
 				continue
 			}
 			sb := sibs[k]

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // TestSettledIsExact checks the early dismissal of gauges against the full
@@ -82,4 +84,54 @@ func TestSettledIsExact(t *testing.T) {
 		t.Fatalf("%d settled and %d anomalous of 20000: the cases miss the bound", settled, anomalous)
 	}
 	t.Logf("%d settled, %d anomalous of 20000", settled, anomalous)
+}
+
+// TestBornSeriesReferenceFromSettledSiblings: a pod born in the window is
+// judged against its siblings' baselines; the siblings, quiet, were
+// dismissed early, so their medians must be computed for the reference and
+// not read as zero.
+func TestBornSeriesReferenceFromSettledSiblings(t *testing.T) {
+	const n, b = 480, 240
+	rng := rand.New(rand.NewPCG(3, 4))
+	in := &Input{Start: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Step: 15 * time.Second, N: n, Baseline: b, Seed: 1}
+	d := newDetector(n, b)
+	var meds, sigs []float64
+	add := func(pod string, v []float64) {
+		ent := map[string]string{"namespace": "shop", "pod": pod, "container": "web"}
+		in.Signals = append(in.Signals, Signal{Query: "memory", Family: "memory", Kind: Gauge, Unit: "bytes", Entity: ent, Labels: ent, Values: v})
+		in.Topology = append(in.Topology, map[string]string{"namespace": "shop", "pod": pod, "workload": "web", "workload_type": "Deployment"})
+	}
+	for p := range 6 {
+		v := make([]float64, n)
+		base := 2e8 * (1 + 0.1*float64(p))
+		for i := range v {
+			v[i] = base * (1 + 0.002*rng.NormFloat64())
+		}
+		if !d.gauge(v, refStats{}).settled {
+			t.Fatalf("sibling %d was not dismissed early: the test no longer covers the case", p)
+		}
+		full := d.gaugeStats(v, refStats{})
+		meds, sigs = append(meds, full.median), append(sigs, full.sigma)
+		add("web-"+strconv.Itoa(p), v)
+	}
+	born := make([]float64, n)
+	for i := range born {
+		born[i] = math.NaN()
+		if i >= 300 {
+			born[i] = 9e8 * (1 + 0.002*rng.NormFloat64())
+		}
+	}
+	add("web-new", born)
+	wantMed, spread := medianMAD(append([]float64(nil), meds...))
+	wantSig := math.Max(median(append([]float64(nil), sigs...)), madScale*spread)
+	f := Analyze(in)
+	for _, an := range f.Anomalies {
+		if an.Entity["pod"] == "web-new" {
+			if an.BaselineMedian != wantMed || an.BaselineMAD != wantSig {
+				t.Fatalf("born pod judged against median %v, sigma %v; want its siblings' %v, %v", an.BaselineMedian, an.BaselineMAD, wantMed, wantSig)
+			}
+			return
+		}
+	}
+	t.Fatalf("the born pod is not an anomaly: %+v", f.Anomalies)
 }
