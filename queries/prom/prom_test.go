@@ -497,7 +497,7 @@ func TestSlicesPipelined(t *testing.T) {
 		half := len(body) / 2
 		_, _ = w.Write(body[:half])
 		w.(http.Flusher).Flush()
-		time.Sleep(60 * time.Millisecond) // a long transfer
+		time.Sleep(150 * time.Millisecond) // a long transfer (long beside scheduling delays on a loaded machine)
 		_, _ = w.Write(body[half:])
 	}))
 	defer srv.Close()
