@@ -7,7 +7,8 @@
 #      (scenarios/bulk via hack/gen-bulk), backfill it with promtool (cached
 #      under .cache/bench/, keyed by the generator's source);
 #   2. start Debian's Prometheus on 127.0.0.1 on that TSDB;
-#   3. time, in the same run, BENCH_RUNS times each (default 3), back to back:
+#   3. time, in the same run, BENCH_RUNS times each (default 9: the server's time
+#      for one large answer swings 2x from run to run), back to back:
 #        - curl of the same query_range, body discarded, no compression (the floor),
 #        - causeway report --format json from start to exit, under /usr/bin/time -v;
 #      and once the same curl with --compressed (gzip; BENCH_GZIP=0 skips it);
@@ -21,7 +22,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 sizes="${BENCH_SERIES:-10000}"
-runs="${BENCH_RUNS:-3}"
+runs="${BENCH_RUNS:-9}"
 strict="${BENCH_STRICT:-0}"
 cache="$root/.cache/bench"
 bin="$root/bin/causeway"
