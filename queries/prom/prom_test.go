@@ -57,6 +57,18 @@ func fakeRange(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, b.String())
 }
 
+// checkStitched checks a fakeRange answer over w: every point's value is
+// its own timestamp in seconds, so a point lost or shifted (at a slice
+// boundary) shows.
+func checkStitched(t *testing.T, what string, resp queries.Response, w queries.Window) {
+	t.Helper()
+	for i, v := range resp.Matrix[0].Values {
+		if want := float64(w.Time(i).Unix()); v != want {
+			t.Fatalf("%spoint %d = %v, want %v (a point lost or shifted)", what, i, v, want)
+		}
+	}
+}
+
 func TestQueryRangePostsFormAndAligns(t *testing.T) {
 	var method, ctype, query, accept string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -85,11 +97,7 @@ func TestQueryRangePostsFormAndAligns(t *testing.T) {
 	if len(resp.Matrix) != 1 {
 		t.Fatalf("%d series", len(resp.Matrix))
 	}
-	for i, v := range resp.Matrix[0].Values {
-		if want := float64(w.Time(i).Unix()); v != want {
-			t.Fatalf("point %d = %v, want %v", i, v, want)
-		}
-	}
+	checkStitched(t, "", resp, w)
 }
 
 func TestCompressionOption(t *testing.T) {
@@ -375,11 +383,7 @@ func TestSplitOnTooManySamples(t *testing.T) {
 		if len(resp.Matrix) != 1 {
 			t.Fatalf("%+v: %d series", tc, len(resp.Matrix))
 		}
-		for i, v := range resp.Matrix[0].Values {
-			if want := float64(w.Time(i).Unix()); v != want {
-				t.Fatalf("%+v: point %d = %v, want %v (a slice boundary lost or shifted a point)", tc, i, v, want)
-			}
-		}
+		checkStitched(t, fmt.Sprintf("%+v: ", tc), resp, w)
 		if tc.points > tc.limit && s.splits.Load() == 0 {
 			t.Errorf("%+v: no split recorded", tc)
 		}
@@ -399,11 +403,7 @@ func TestSplitLongRangesAndSlices(t *testing.T) {
 	if calls.Load() != 10 {
 		t.Errorf("%d requests for 1000 points at 100 per request, want 10", calls.Load())
 	}
-	for i, v := range resp.Matrix[0].Values {
-		if want := float64(w.Time(i).Unix()); v != want {
-			t.Fatalf("point %d = %v, want %v", i, v, want)
-		}
-	}
+	checkStitched(t, "", resp, w)
 	if got := chunks(10, 3, 11000); fmt.Sprint(got) != "[[0 3] [3 6] [6 10]]" {
 		t.Errorf("chunks(10, 3) = %v", got)
 	}
@@ -427,11 +427,7 @@ func TestMaxSamplesPlansSlices(t *testing.T) {
 	if s.splits.Load() != 0 {
 		t.Errorf("%d refused slices; the budget should have avoided them", s.splits.Load())
 	}
-	for i, v := range resp.Matrix[0].Values {
-		if want := float64(w.Time(i).Unix()); v != want {
-			t.Fatalf("point %d = %v, want %v", i, v, want)
-		}
-	}
+	checkStitched(t, "", resp, w)
 }
 
 func TestMetricNames(t *testing.T) {
@@ -507,11 +503,7 @@ func TestSlicesPipelined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range resp.Matrix[0].Values {
-		if want := float64(w.Time(i).Unix()); v != want {
-			t.Fatalf("point %d = %v, want %v", i, v, want)
-		}
-	}
+	checkStitched(t, "", resp, w)
 	if maxComputing > 2 {
 		t.Errorf("%d requests computed at once, want at most SliceParallel = 2", maxComputing)
 	}
